@@ -1,0 +1,98 @@
+//! Private key loading (PEM or DER; PKCS#8 plain or encrypted, PKCS#1 plain or legacy-encrypted) and
+//! RSA-OAEP-SHA256 decryption. The implementation is chosen by feature: OpenSSL (default) or `rsa`.
+use zeroize::Zeroizing;
+
+use crate::{Error, KeyErrorKind};
+
+#[cfg(feature = "openssl")]
+#[path = "key_openssl.rs"]
+mod imp;
+#[cfg(all(feature = "pure-rust", not(feature = "openssl")))]
+#[path = "key_rustcrypto.rs"]
+mod imp;
+
+pub const RSA_BACKEND: &str = imp::NAME;
+
+/// Smallest modulus accepted, as Meta requires for Flows keys.
+pub const MIN_BITS: u32 = 2048;
+
+/// An RSA private key, parsed once, safe to share across threads.
+pub struct PrivateKey {
+    inner: imp::Key,
+    bits: u32,
+}
+
+/// What a PEM document announces about itself, read from its armour before any parsing.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum PemKind {
+    Pkcs8,
+    EncryptedPkcs8,
+    Pkcs1,
+    LegacyEncryptedPkcs1,
+    Public,
+    OtherPrivate,
+    Unknown,
+}
+
+pub(crate) fn pem_kind(text: &str) -> PemKind {
+    let label = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("-----BEGIN ").and_then(|r| r.strip_suffix("-----")))
+        .unwrap_or("");
+    match label {
+        "PRIVATE KEY" => PemKind::Pkcs8,
+        "ENCRYPTED PRIVATE KEY" => PemKind::EncryptedPkcs8,
+        "RSA PRIVATE KEY" if text.contains("Proc-Type: 4,ENCRYPTED") => PemKind::LegacyEncryptedPkcs1,
+        "RSA PRIVATE KEY" => PemKind::Pkcs1,
+        "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => PemKind::Public,
+        l if l.ends_with("PRIVATE KEY") => PemKind::OtherPrivate,
+        _ => PemKind::Unknown,
+    }
+}
+
+pub(crate) fn is_pem(data: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(data).ok()?;
+    text.contains("-----BEGIN ").then_some(text)
+}
+
+impl PrivateKey {
+    /// Loads a key from PEM text or DER bytes. `passphrase` opens encrypted keys and is ignored otherwise.
+    pub fn load(data: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
+        if data.is_empty() {
+            return Err(Error::key(KeyErrorKind::Malformed, "the private key is empty"));
+        }
+        if let Some(text) = is_pem(data) {
+            match pem_kind(text) {
+                PemKind::Public => {
+                    return Err(Error::key(KeyErrorKind::PublicKey, "this is a public key or certificate; the endpoint needs the RSA private key"))
+                }
+                PemKind::OtherPrivate => {
+                    return Err(Error::key(KeyErrorKind::NotRsa, "this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger"))
+                }
+                PemKind::EncryptedPkcs8 | PemKind::LegacyEncryptedPkcs1 if passphrase.is_none() => {
+                    return Err(Error::key(KeyErrorKind::PassphraseRequired, "the private key is encrypted and no passphrase was given"))
+                }
+                PemKind::Unknown => {
+                    return Err(Error::key(KeyErrorKind::Malformed, "the PEM document holds no private key"))
+                }
+                _ => {}
+            }
+        }
+        let inner = imp::Key::load(data, passphrase)?;
+        let bits = inner.bits();
+        if bits < MIN_BITS {
+            return Err(Error::key(KeyErrorKind::TooSmall, format!("the RSA key has {bits} bits; WhatsApp Flows needs at least {MIN_BITS}")));
+        }
+        Ok(PrivateKey { inner, bits })
+    }
+
+    /// Modulus size in bits.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// RSA-OAEP with SHA-256, MGF1-SHA-256 and an empty label. Any failure is `Error::Decryption`.
+    pub fn decrypt_oaep_sha256(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.inner.decrypt_oaep_sha256(ciphertext).map(Zeroizing::new).map_err(|_| Error::Decryption)
+    }
+}

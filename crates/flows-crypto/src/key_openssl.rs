@@ -1,0 +1,91 @@
+//! RSA through OpenSSL's libcrypto: key parsing for every PEM/DER flavour, OAEP decryption with blinding.
+use openssl::error::ErrorStack;
+use openssl::md::Md;
+use openssl::pkey::{Id, PKey, Private};
+use openssl::pkey_ctx::PkeyCtx;
+use openssl::rsa::Padding;
+
+use super::{is_pem, pem_kind, PemKind};
+use crate::{Error, KeyErrorKind};
+
+pub const NAME: &str = "openssl";
+
+pub struct Key(PKey<Private>);
+
+fn passphrase_cb(pass: Option<&[u8]>) -> impl FnOnce(&mut [u8]) -> Result<usize, ErrorStack> + '_ {
+    // Never let OpenSSL prompt on a terminal: without a passphrase the callback declines.
+    move |buf: &mut [u8]| match pass {
+        Some(p) if p.len() <= buf.len() => {
+            buf[..p.len()].copy_from_slice(p);
+            Ok(p.len())
+        }
+        _ => Ok(0),
+    }
+}
+
+impl Key {
+    pub fn load(data: &[u8], pass: Option<&[u8]>) -> Result<Key, Error> {
+        let pkey = if let Some(text) = is_pem(data) {
+            let encrypted = matches!(pem_kind(text), PemKind::EncryptedPkcs8 | PemKind::LegacyEncryptedPkcs1);
+            PKey::private_key_from_pem_callback(data, passphrase_cb(pass)).map_err(|_| {
+                if encrypted {
+                    Error::key(KeyErrorKind::WrongPassphrase, "the passphrase does not decrypt the private key")
+                } else {
+                    Error::key(KeyErrorKind::Malformed, "the PEM private key could not be parsed")
+                }
+            })?
+        } else {
+            match PKey::private_key_from_der(data) {
+                Ok(k) => k,
+                Err(_) => match pass {
+                    Some(p) => PKey::private_key_from_pkcs8_passphrase(data, p).map_err(|_| {
+                        if PKey::public_key_from_der(data).is_ok() {
+                            Error::key(KeyErrorKind::PublicKey, "this is a public key; the endpoint needs the RSA private key")
+                        } else {
+                            Error::key(KeyErrorKind::WrongPassphrase, "the DER key could not be decrypted with this passphrase, or is not a key")
+                        }
+                    })?,
+                    None => {
+                        if PKey::public_key_from_der(data).is_ok() {
+                            return Err(Error::key(KeyErrorKind::PublicKey, "this is a public key; the endpoint needs the RSA private key"));
+                        }
+                        if PKey::private_key_from_pkcs8_callback(data, passphrase_cb(None)).is_err() && looks_encrypted_pkcs8(data) {
+                            return Err(Error::key(KeyErrorKind::PassphraseRequired, "the private key is encrypted and no passphrase was given"));
+                        }
+                        return Err(Error::key(KeyErrorKind::Malformed, "the data is neither a PEM nor a DER private key"));
+                    }
+                },
+            }
+        };
+        if pkey.id() != Id::RSA {
+            return Err(Error::key(KeyErrorKind::NotRsa, "this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger"));
+        }
+        Ok(Key(pkey))
+    }
+
+    pub fn bits(&self) -> u32 {
+        self.0.bits()
+    }
+
+    pub fn decrypt_oaep_sha256(&self, ciphertext: &[u8]) -> Result<Vec<u8>, ()> {
+        let run = || -> Result<Vec<u8>, ErrorStack> {
+            let mut ctx = PkeyCtx::new(&self.0)?;
+            ctx.decrypt_init()?;
+            ctx.set_rsa_padding(Padding::PKCS1_OAEP)?;
+            ctx.set_rsa_oaep_md(Md::sha256())?;
+            ctx.set_rsa_mgf1_md(Md::sha256())?;
+            let mut out = Vec::new();
+            ctx.decrypt_to_vec(ciphertext, &mut out)?;
+            Ok(out)
+        };
+        // OpenSSL's error queue is per thread; the result carries the stack, so nothing is left behind.
+        run().map_err(|_| ())
+    }
+}
+
+/// An EncryptedPrivateKeyInfo starts SEQUENCE { SEQUENCE { OID pkcs5PBES2 / pbeWith... } ...}.
+fn looks_encrypted_pkcs8(der: &[u8]) -> bool {
+    // 1.2.840.113549.1.5 (PKCS#5) appears within the first bytes of the algorithm identifier.
+    const PKCS5: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05];
+    der.len() > 32 && der[..32].windows(PKCS5.len()).any(|w| w == PKCS5)
+}

@@ -1,0 +1,221 @@
+//! Verified decryption of WhatsApp Flows media (PhotoPicker/DocumentPicker uploads).
+//!
+//! `cdn_file = ciphertext ‖ hmac10`. Checks, in this order: SHA-256(cdn_file) == encrypted_hash;
+//! HMAC-SHA256(hmac_key, iv ‖ ciphertext)[..10] == hmac10; AES-256-CBC decryption with PKCS#7 padding;
+//! SHA-256(plaintext) == plaintext_hash. Comparisons are constant-time.
+//!
+//! `MediaDecryptor` is a streaming state: `update` does all four computations in one pass over each chunk
+//! (file hash, HMAC and decrypt + plaintext hash on separate threads for large chunks) and holds back only
+//! the last 26 bytes, so memory is bounded by the chunk size. Bytes it returns from `update` are NOT verified
+//! until `finish` succeeds.
+use aes::cipher::inout::InOutBuf;
+use aes::cipher::{BlockDecryptMut, KeyIvInit};
+use aes::Aes256;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::ct;
+use crate::{Error, MediaErrorKind};
+
+type HmacSha256 = Hmac<Sha256>;
+type Aes256CbcDec = cbc::Decryptor<Aes256>;
+
+pub const HMAC_TAG_LEN: usize = 10;
+const BLOCK: usize = 16;
+/// A valid file holds at least one ciphertext block and the truncated HMAC.
+pub const MIN_FILE_LEN: usize = BLOCK + HMAC_TAG_LEN;
+/// Chunks at least this large are hashed, authenticated and decrypted on three threads at once.
+const PARALLEL_THRESHOLD: usize = 256 * 1024;
+
+/// The decoded `encryption_metadata` of one media item.
+pub struct MediaKeys {
+    pub encryption_key: Zeroizing<[u8; 32]>,
+    pub hmac_key: Zeroizing<Vec<u8>>,
+    pub iv: [u8; 16],
+    pub plaintext_hash: [u8; 32],
+    pub encrypted_hash: [u8; 32],
+}
+
+fn fixed<const N: usize>(name: &str, v: &[u8]) -> Result<[u8; N], Error> {
+    v.try_into()
+        .map_err(|_| Error::media(MediaErrorKind::Malformed, format!("{name} must be {N} bytes, got {}", v.len())))
+}
+
+impl MediaKeys {
+    /// Validates lengths: AES-256 key 32 bytes, IV 16, both hashes 32, HMAC key non-empty.
+    pub fn new(encryption_key: &[u8], hmac_key: &[u8], iv: &[u8], plaintext_hash: &[u8], encrypted_hash: &[u8]) -> Result<Self, Error> {
+        if hmac_key.is_empty() {
+            return Err(Error::media(MediaErrorKind::Malformed, "hmac_key is empty"));
+        }
+        let mut key = fixed::<32>("encryption_key", encryption_key)?;
+        let keys = MediaKeys {
+            encryption_key: Zeroizing::new(key),
+            hmac_key: Zeroizing::new(hmac_key.to_vec()),
+            iv: fixed("iv", iv)?,
+            plaintext_hash: fixed("plaintext_hash", plaintext_hash)?,
+            encrypted_hash: fixed("encrypted_hash", encrypted_hash)?,
+        };
+        key.zeroize();
+        Ok(keys)
+    }
+}
+
+/// Streaming verifier/decryptor of one CDN file.
+pub struct MediaDecryptor {
+    outer: Sha256,
+    mac: HmacSha256,
+    cbc: Aes256CbcDec,
+    inner: Sha256,
+    /// Bytes not yet processed: always the last `MIN_FILE_LEN..MIN_FILE_LEN+15` bytes seen (tag + last block).
+    tail: Vec<u8>,
+    plaintext_hash: [u8; 32],
+    encrypted_hash: [u8; 32],
+    total: u64,
+    finished: bool,
+}
+
+impl MediaDecryptor {
+    pub fn new(keys: &MediaKeys) -> Self {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&keys.hmac_key).expect("HMAC accepts any key length");
+        mac.update(&keys.iv);
+        MediaDecryptor {
+            outer: Sha256::new(),
+            mac,
+            cbc: Aes256CbcDec::new(keys.encryption_key.as_ref().into(), (&keys.iv).into()),
+            inner: Sha256::new(),
+            tail: Vec::with_capacity(MIN_FILE_LEN + BLOCK),
+            plaintext_hash: keys.plaintext_hash,
+            encrypted_hash: keys.encrypted_hash,
+            total: 0,
+            finished: false,
+        }
+    }
+
+    /// Bytes fed so far.
+    pub fn bytes_in(&self) -> u64 {
+        self.total
+    }
+
+    /// Feeds the next bytes of the CDN file; returns the plaintext decrypted so far (UNVERIFIED until `finish`).
+    pub fn update(&mut self, chunk: &[u8]) -> Result<Vec<u8>, Error> {
+        if self.finished {
+            return Err(Error::media(MediaErrorKind::Malformed, "the decryptor was already finished"));
+        }
+        self.total += chunk.len() as u64;
+        let available = self.tail.len() + chunk.len();
+        // Keep at least MIN_FILE_LEN bytes back; process whole blocks before that.
+        let process = available.saturating_sub(MIN_FILE_LEN) / BLOCK * BLOCK;
+        if process == 0 {
+            self.outer.update(chunk);
+            self.tail.extend_from_slice(chunk);
+            return Ok(Vec::new());
+        }
+        // The ciphertext to process is tail ‖ chunk[..from_chunk]; the rest of the chunk becomes the new tail.
+        let from_chunk = process - self.tail.len();
+        let mut ct = Vec::with_capacity(process);
+        ct.extend_from_slice(&self.tail);
+        ct.extend_from_slice(&chunk[..from_chunk]);
+        self.tail.clear();
+        self.tail.extend_from_slice(&chunk[from_chunk..]);
+        let mut out = vec![0u8; process];
+        self.absorb(chunk, &ct, &mut out);
+        Ok(out)
+    }
+
+    /// File hash over `raw` (exactly the new bytes), HMAC over the ciphertext `ct`, decryption of `ct` into
+    /// `out` and the plaintext hash. Large inputs run the three streams on three threads (the OS shares them
+    /// over the cores, so two cores finish three SHA-256 streams in about 1.5 stream-times).
+    fn absorb(&mut self, raw: &[u8], ct: &[u8], out: &mut [u8]) {
+        let (outer, mac, cbc, inner) = (&mut self.outer, &mut self.mac, &mut self.cbc, &mut self.inner);
+        if ct.len() >= PARALLEL_THRESHOLD {
+            std::thread::scope(|s| {
+                let h = s.spawn(move || outer.update(raw));
+                let m = s.spawn(move || mac.update(ct));
+                decrypt_into(cbc, ct, out);
+                inner.update(&*out);
+                h.join().expect("hash thread panicked");
+                m.join().expect("hmac thread panicked");
+            });
+        } else {
+            outer.update(raw);
+            mac.update(ct);
+            decrypt_into(cbc, ct, out);
+            inner.update(&*out);
+        }
+    }
+
+    /// Processes the held-back bytes and runs every check. Returns the last plaintext bytes; only when this
+    /// returns `Ok` is everything `update` returned verified.
+    pub fn finish(&mut self) -> Result<Vec<u8>, Error> {
+        if self.finished {
+            return Err(Error::media(MediaErrorKind::Malformed, "the decryptor was already finished"));
+        }
+        self.finished = true;
+        if self.total < MIN_FILE_LEN as u64 {
+            return Err(Error::media(MediaErrorKind::Malformed, format!("the file has {} bytes; at least {MIN_FILE_LEN} are needed", self.total)));
+        }
+        let ct_len = self.tail.len() - HMAC_TAG_LEN;
+        if ct_len % BLOCK != 0 {
+            return Err(Error::media(MediaErrorKind::Malformed, "the ciphertext length is not a multiple of 16"));
+        }
+        let (ct, tag) = self.tail.split_at(ct_len);
+        let file_hash = std::mem::take(&mut self.outer).finalize();
+        if !ct::eq(&file_hash, &self.encrypted_hash) {
+            return Err(Error::media(MediaErrorKind::EncryptedHashMismatch, "the file does not match encrypted_hash"));
+        }
+        self.mac.update(ct);
+        let mac = self.mac.clone().finalize().into_bytes();
+        if !ct::eq(&mac[..HMAC_TAG_LEN], tag) {
+            return Err(Error::media(MediaErrorKind::HmacMismatch, "the file's HMAC does not verify"));
+        }
+        let mut out = vec![0u8; ct.len()];
+        decrypt_into(&mut self.cbc, ct, &mut out);
+        let pad = unpad_len(&out).ok_or_else(|| Error::media(MediaErrorKind::PaddingInvalid, "the file's padding is invalid"))?;
+        out.truncate(out.len() - pad);
+        self.inner.update(&out);
+        let pt_hash = std::mem::take(&mut self.inner).finalize();
+        if !ct::eq(&pt_hash, &self.plaintext_hash) {
+            out.zeroize();
+            return Err(Error::media(MediaErrorKind::PlaintextHashMismatch, "the decrypted file does not match plaintext_hash"));
+        }
+        Ok(out)
+    }
+}
+
+fn decrypt_into(cbc: &mut Aes256CbcDec, ct: &[u8], out: &mut [u8]) {
+    debug_assert!(ct.len() % BLOCK == 0 && ct.len() == out.len());
+    let buf = InOutBuf::new(ct, out).expect("equal lengths");
+    let (blocks, _tail) = buf.into_chunks();
+    cbc.decrypt_blocks_inout_mut(blocks);
+}
+
+/// PKCS#7: the last byte n in 1..=16 and the last n bytes all equal n. Examines the whole last block.
+fn unpad_len(pt: &[u8]) -> Option<usize> {
+    let last = pt.len().checked_sub(BLOCK).map(|s| &pt[s..])?;
+    let n = last[BLOCK - 1];
+    let mut bad = (n == 0) as u8 | (n as usize > BLOCK) as u8;
+    for (i, &b) in last.iter().enumerate() {
+        let in_pad = (BLOCK - i) <= n as usize;
+        bad |= (in_pad as u8) & ((b != n) as u8);
+    }
+    (bad == 0).then_some(n as usize)
+}
+
+/// One-shot verified decryption of a whole CDN file.
+pub fn decrypt_media(cdn_file: &[u8], keys: &MediaKeys) -> Result<Vec<u8>, Error> {
+    if cdn_file.len() < MIN_FILE_LEN {
+        return Err(Error::media(MediaErrorKind::Malformed, format!("the file has {} bytes; at least {MIN_FILE_LEN} are needed", cdn_file.len())));
+    }
+    if (cdn_file.len() - HMAC_TAG_LEN) % BLOCK != 0 {
+        return Err(Error::media(MediaErrorKind::Malformed, "the ciphertext length is not a multiple of 16"));
+    }
+    let mut d = MediaDecryptor::new(keys);
+    let mut out = d.update(cdn_file)?;
+    let last = d.finish().map_err(|e| {
+        out.zeroize();
+        e
+    })?;
+    out.extend_from_slice(&last);
+    Ok(out)
+}

@@ -1,0 +1,24 @@
+// Node entry point: binds the API to the native backend (WebCrypto when the addon cannot load).
+import { createFlowCrypto } from './api.js'
+import { convertKeyWithNodeCrypto } from './node/key-convert.js'
+import { selectBackend } from './node/select.js'
+import type { Runtime } from './runtime.js'
+
+const backend = selectBackend()
+const crypto = createFlowCrypto(backend, convertKeyWithNodeCrypto)
+const runtime: Runtime = { backend, crypto }
+
+export const loadPrivateKey = crypto.loadPrivateKey
+export const decryptRequest = crypto.decryptRequest
+export const decryptRequestSync = crypto.decryptRequestSync
+export const encryptResponse = crypto.encryptResponse
+export const encryptResponseSync = crypto.encryptResponseSync
+/** The backend in use: `native` (the Rust addon) or `webcrypto`. */
+export const getBackend = crypto.getBackend
+
+export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowResponseInput, ResponseKeyMaterial } from './api.js'
+export type { BackendName } from './backend/contract.js'
+export * from './errors.js'
+export type * from './protocol.js'
+/** @internal for tests and benchmarks */
+export const __runtime = runtime

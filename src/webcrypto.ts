@@ -1,0 +1,23 @@
+// WebCrypto entry point (Deno, Bun, Workers, browsers): the same API on globalThis.crypto.subtle only.
+// Never reaches the native loader or any node: module.
+import { createFlowCrypto } from './api.js'
+import { createWebCryptoBackend } from './backend/webcrypto.js'
+import type { Runtime } from './runtime.js'
+
+const backend = createWebCryptoBackend()
+const crypto = createFlowCrypto(backend)
+const runtime: Runtime = { backend, crypto }
+
+export const loadPrivateKey = crypto.loadPrivateKey
+export const decryptRequest = crypto.decryptRequest
+export const decryptRequestSync = crypto.decryptRequestSync
+export const encryptResponse = crypto.encryptResponse
+export const encryptResponseSync = crypto.encryptResponseSync
+export const getBackend = crypto.getBackend
+
+export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowResponseInput, ResponseKeyMaterial } from './api.js'
+export type { BackendName } from './backend/contract.js'
+export * from './errors.js'
+export type * from './protocol.js'
+/** @internal for tests */
+export const __runtime = runtime
