@@ -3,6 +3,8 @@ import { createFlowCrypto } from './api.js'
 import { convertKeyWithNodeCrypto } from './node/key-convert.js'
 import { selectBackend } from './node/select.js'
 import type { Runtime } from './runtime.js'
+import { bindMedia } from './media/node.js'
+import { bindEndpoint } from './endpoint/index.js'
 
 const backend = selectBackend()
 const crypto = createFlowCrypto(backend, convertKeyWithNodeCrypto)
@@ -15,6 +17,12 @@ export const encryptResponse = crypto.encryptResponse
 export const encryptResponseSync = crypto.encryptResponseSync
 /** The backend in use: `native` (the Rust addon) or `webcrypto`. */
 export const getBackend = crypto.getBackend
+
+const media = bindMedia(runtime)
+export const { decryptMedia, createMediaDecryptor, downloadMedia, decryptMediaBatch } = media
+export const { createFlowEndpoint } = bindEndpoint(runtime, media)
+export * from './client/index.js'
+export type * from './media/types.js'
 
 export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowResponseInput, ResponseKeyMaterial } from './api.js'
 export type { BackendName } from './backend/contract.js'

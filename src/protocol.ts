@@ -19,3 +19,20 @@ export interface EncryptedFlowRequestBody {
   encrypted_aes_key: string
   initial_vector: string
 }
+
+/** `encryption_metadata` of an uploaded media item; every field base64. */
+export interface MediaEncryptionMetadata {
+  encryption_key: string
+  hmac_key: string
+  iv: string
+  plaintext_hash: string
+  encrypted_hash: string
+}
+
+/** A PhotoPicker/DocumentPicker item inside a request's `data`. */
+export interface FlowMediaItem {
+  media_id: string
+  cdn_url: string
+  file_name: string
+  encryption_metadata: MediaEncryptionMetadata
+}

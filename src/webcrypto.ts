@@ -3,6 +3,8 @@
 import { createFlowCrypto } from './api.js'
 import { createWebCryptoBackend } from './backend/webcrypto.js'
 import type { Runtime } from './runtime.js'
+import { bindMedia } from './media/web.js'
+import { bindEndpoint } from './endpoint/index.js'
 
 const backend = createWebCryptoBackend()
 const crypto = createFlowCrypto(backend)
@@ -14,6 +16,12 @@ export const decryptRequestSync = crypto.decryptRequestSync
 export const encryptResponse = crypto.encryptResponse
 export const encryptResponseSync = crypto.encryptResponseSync
 export const getBackend = crypto.getBackend
+
+const media = bindMedia(runtime)
+export const { decryptMedia, createMediaDecryptor, downloadMedia, decryptMediaBatch } = media
+export const { createFlowEndpoint } = bindEndpoint(runtime, media)
+export * from './client/index.js'
+export type * from './media/types.js'
 
 export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowResponseInput, ResponseKeyMaterial } from './api.js'
 export type { BackendName } from './backend/contract.js'

@@ -1,0 +1,2 @@
+// PLACEHOLDER — being replaced by the WhatsApp-side simulator (createFlowClient).
+export {}
