@@ -4,7 +4,7 @@
 //
 // usage: node scripts/build-native.mjs [--pure-rust] [--name NAME] [--out DIR] [--debug]
 import { spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 import { cargoEnv, crateSource, has, root } from './cargo-env.mjs'
@@ -27,9 +27,13 @@ if (!has('cargo')) {
 const env = cargoEnv({ openssl: !pureRust })
 if (!env) process.exit(1)
 
+// napi names the file after package.json's binaryName; a build under another name goes through a staging dir.
+const binaryName = 'whatsapp-flows'
+const staging = name === binaryName ? out : join(root, 'target', `stage-${name}`)
+mkdirSync(staging, { recursive: true })
 mkdirSync(out, { recursive: true })
 const args = ['build', '--platform', '--no-js', '--manifest-path', 'crates/flows-node/Cargo.toml',
-  '--package-json-path', 'package.json', '--output-dir', out, '--js-package-name', name]
+  '--package-json-path', 'package.json', '--output-dir', staging]
 if (!flag('--debug')) args.push('--release')
 if (pureRust) args.push('--no-default-features', '--features', 'pure-rust')
 // Keep the pure-rust artifacts apart so the two builds do not rebuild each other.
@@ -39,4 +43,10 @@ const r = spawnSync(join(root, 'node_modules/.bin/napi'), args, { cwd: root, std
 if (r.status !== 0) {
   log('the native build failed')
   process.exit(r.status ?? 1)
+}
+if (staging !== out) {
+  for (const f of readdirSync(staging).filter((f) => f.startsWith(`${binaryName}.`) && f.endsWith('.node'))) {
+    copyFileSync(join(staging, f), join(out, f.replace(binaryName, name)))
+  }
+  rmSync(staging, { recursive: true, force: true })
 }

@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+// `npm run bench`: decrypt + encrypt of a ~1 KiB Flows request on every backend against a node:crypto
+// reference written the way Meta's example does it. Outputs are checked equal before anything is timed;
+// results are ratios from one run, written to bench/results/flow.md.
+//
+// Measures: per-op time of the synchronous paths (benchmark.js), throughput with 64 requests in flight for the
+// async paths (own thread pool and libuv's), and the JS thread's responsiveness under that load (p99 gap of a
+// 1 ms timer).
+import { constants, createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { spawnSync } from 'node:child_process'
+import Benchmark from 'benchmark'
+
+import { createFlowCrypto } from '../dist/api.js'
+import { createNativeBackend } from '../dist/backend/native.js'
+import { createWebCryptoBackend } from '../dist/backend/webcrypto.js'
+import { loadNativeBinding, platformTriple } from '../dist/node/loader.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const require = createRequire(import.meta.url)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const IN_FLIGHT = 64
+
+// ---- fixtures: one RSA-2048 key, 256 distinct ~1 KiB requests encrypted as WhatsApp does ----
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const pem = privateKey.export({ type: 'pkcs8', format: 'pem' })
+const screenData = { screen: 'DETAILS', data: { items: Array.from({ length: 12 }, (_, i) => ({ id: `item-${i}`, title: `Option number ${i}`, description: 'x'.repeat(40) })) } }
+function encryptRequest(payload) {
+  const aesKey = randomBytes(16)
+  const iv = randomBytes(16)
+  const c = createCipheriv('aes-128-gcm', aesKey, iv)
+  const data = Buffer.concat([c.update(JSON.stringify(payload)), c.final(), c.getAuthTag()])
+  return {
+    encrypted_flow_data: data.toString('base64'),
+    encrypted_aes_key: publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey).toString('base64'),
+    initial_vector: iv.toString('base64'),
+  }
+}
+const requestPayload = { version: '3.0', action: 'data_exchange', screen: 'PICK', flow_token: 'tok', data: { picked: 'item-3', note: 'y'.repeat(800) } }
+const bodies = Array.from({ length: 256 }, () => JSON.stringify(encryptRequest(requestPayload)))
+const responseObject = screenData
+console.error(`request plaintext ${JSON.stringify(requestPayload).length} B, response ${JSON.stringify(responseObject).length} B`)
+
+// ---- the reference: Meta's example (KeyObject made once, privateDecrypt + createDecipheriv) ----
+const keyObject = createPrivateKey(pem)
+function referenceRoundTrip(bodyText) {
+  const { encrypted_aes_key, encrypted_flow_data, initial_vector } = JSON.parse(bodyText)
+  const aesKey = privateDecrypt({ key: keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(encrypted_aes_key, 'base64'))
+  const flowData = Buffer.from(encrypted_flow_data, 'base64')
+  const iv = Buffer.from(initial_vector, 'base64')
+  const body = flowData.subarray(0, -16)
+  const tag = flowData.subarray(-16)
+  const d = createDecipheriv('aes-128-gcm', aesKey, iv)
+  d.setAuthTag(tag)
+  const request = JSON.parse(Buffer.concat([d.update(body), d.final()]).toString('utf8'))
+  const flipped = Buffer.from(iv.map((b) => ~b))
+  const c = createCipheriv('aes-128-gcm', aesKey, flipped)
+  const out = Buffer.concat([c.update(JSON.stringify(responseObject), 'utf8'), c.final(), c.getAuthTag()]).toString('base64')
+  return { request, out }
+}
+function decryptResponse(bodyText, b64) {
+  const { encrypted_aes_key, initial_vector } = JSON.parse(bodyText)
+  const aesKey = privateDecrypt({ key: keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(encrypted_aes_key, 'base64'))
+  const iv = Buffer.from(Buffer.from(initial_vector, 'base64').map((b) => ~b))
+  const buf = Buffer.from(b64, 'base64')
+  const d = createDecipheriv('aes-128-gcm', aesKey, iv)
+  d.setAuthTag(buf.subarray(-16))
+  return JSON.parse(Buffer.concat([d.update(buf.subarray(0, -16)), d.final()]).toString('utf8'))
+}
+
+// ---- implementations under test ----
+async function flowApi(backend) {
+  const api = createFlowCrypto(backend)
+  const key = await api.loadPrivateKey(pem)
+  return {
+    async: async (b) => {
+      const r = await api.decryptRequest(b, key)
+      return { request: r.request, out: await r.encryptResponse(responseObject) }
+    },
+    sync: backend.decryptRequestSync
+      ? (b) => {
+          const r = api.decryptRequestSync(b, key)
+          return { request: r.request, out: api.encryptResponseSync(responseObject, r) }
+        }
+      : undefined,
+  }
+}
+
+let binding
+try {
+  binding = loadNativeBinding()
+} catch (e) {
+  console.error(`native addon unavailable: ${e.message}`)
+}
+const pureRustPath = join(root, 'native', `whatsapp-flows-pure-rust.${platformTriple()}.node`)
+if (binding && !existsSync(pureRustPath) && process.env.BENCH_BUILD_PURE_RUST !== '0') {
+  console.error('building the pure-rust addon for comparison (BENCH_BUILD_PURE_RUST=0 to skip)…')
+  spawnSync(process.execPath, [join(root, 'scripts/build-native.mjs'), '--pure-rust'], { stdio: 'inherit' })
+}
+const pureBinding = existsSync(pureRustPath) ? require(pureRustPath) : undefined
+
+const impls = []
+impls.push({ name: 'reference (node:crypto, sync, Meta-style)', kind: 'sync', fn: referenceRoundTrip, ref: true })
+if (binding) {
+  const native = await flowApi(createNativeBackend(binding))
+  impls.push({ name: 'native sync', kind: 'sync', fn: native.sync })
+  impls.push({ name: 'native async (own pool)', kind: 'async', fn: native.async, pool: 'own' })
+  impls.push({ name: 'native async (libuv pool)', kind: 'async', fn: native.async, pool: 'libuv' })
+}
+if (pureBinding) {
+  const pure = await flowApi(createNativeBackend(pureBinding))
+  impls.push({ name: 'pure-rust sync', kind: 'sync', fn: pure.sync })
+  impls.push({ name: 'pure-rust async (own pool)', kind: 'async', fn: pure.async, pool: 'own', pureRust: true })
+}
+try {
+  const web = await flowApi(createWebCryptoBackend())
+  impls.push({ name: 'webcrypto async', kind: 'async', fn: web.async })
+} catch (e) {
+  console.error(`webcrypto backend unavailable: ${e.message}`)
+}
+
+function setPool(impl) {
+  const b = impl.pureRust ? pureBinding : binding
+  if (impl.pool && b) b.setThreadPool(impl.pool)
+}
+
+// ---- 1. outputs agree ----
+for (const impl of impls) {
+  setPool(impl)
+  for (const body of bodies.slice(0, 4)) {
+    const { request, out } = await impl.fn(body)
+    if (JSON.stringify(request) !== JSON.stringify(requestPayload)) throw new Error(`${impl.name}: decrypted request differs`)
+    if (JSON.stringify(decryptResponse(body, out)) !== JSON.stringify(responseObject)) throw new Error(`${impl.name}: response does not decrypt to the expected object`)
+    // Same key, same IV, same plaintext: every implementation must produce the reference's exact bytes.
+    if (out !== referenceRoundTrip(body).out) throw new Error(`${impl.name}: ciphertext differs from the reference`)
+  }
+}
+console.error(`outputs agree across ${impls.length} implementations`)
+
+// ---- 2. per-op time of the sync paths (benchmark.js) ----
+function perOp(fn) {
+  return new Promise((resolve) => {
+    let i = 0
+    new Benchmark('op', () => fn(bodies[i++ & 255]), { minSamples: 20, maxTime: SECONDS * 2 })
+      .on('complete', function () {
+        resolve({ ms: this.stats.mean * 1000, rme: this.stats.rme })
+      })
+      .run()
+  })
+}
+
+// ---- 3. throughput with a 1 ms timer watching the JS thread ----
+function watchLoop() {
+  const gaps = []
+  let last = performance.now()
+  const t = setInterval(() => {
+    const now = performance.now()
+    gaps.push(now - last)
+    last = now
+  }, 1)
+  return () => {
+    clearInterval(t)
+    gaps.push(performance.now() - last) // the gap still open when the run ended
+    gaps.sort((a, b) => a - b)
+    return gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * 0.99))]
+  }
+}
+
+async function throughput(impl) {
+  setPool(impl)
+  const stop = watchLoop()
+  await new Promise((r) => setTimeout(r, 5))
+  const end = performance.now() + SECONDS * 1000
+  let ops = 0
+  const t0 = performance.now()
+  if (impl.kind === 'sync') {
+    let i = 0
+    while (performance.now() < end) {
+      impl.fn(bodies[i++ & 255])
+      ops++
+    }
+  } else {
+    let i = 0
+    const worker = async () => {
+      while (performance.now() < end) {
+        await impl.fn(bodies[i++ & 255])
+        ops++
+      }
+    }
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+  }
+  const secs = (performance.now() - t0) / 1000
+  await new Promise((r) => setTimeout(r, 5))
+  return { opsPerSec: ops / secs, p99GapMs: stop() }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const results = new Map(impls.map((i) => [i.name, { tput: [], gap: [] }]))
+for (let round = 0; round < ROUNDS; round++) {
+  for (const impl of impls) {
+    const r = await throughput(impl)
+    results.get(impl.name).tput.push(r.opsPerSec)
+    results.get(impl.name).gap.push(r.p99GapMs)
+  }
+  console.error(`round ${round + 1}/${ROUNDS} done`)
+}
+const sync = new Map()
+for (const impl of impls.filter((i) => i.kind === 'sync')) sync.set(impl.name, await perOp(impl.fn))
+if (binding) binding.setThreadPool('own')
+
+// ---- report ----
+const ref = impls.find((i) => i.ref)
+const refTput = median(results.get(ref.name).tput)
+const refOp = sync.get(ref.name).ms
+const lines = [
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
+  `Workload: decrypt a ${JSON.stringify(requestPayload).length} B request + encrypt a ${JSON.stringify(responseObject).length} B response, RSA-2048. Throughput: median of ${ROUNDS} runs of ${SECONDS} s, async paths with ${IN_FLIGHT} requests in flight. UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}.`,
+  '',
+  '| implementation | throughput (ops/s) | × reference | time per op, sync (ms) | × reference | p99 gap of a 1 ms timer (ms) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+]
+for (const impl of impls) {
+  const r = results.get(impl.name)
+  const t = median(r.tput)
+  const s = sync.get(impl.name)
+  lines.push(`| ${impl.name} | ${t.toFixed(0)} | ${(t / refTput).toFixed(2)} | ${s ? s.ms.toFixed(3) + ` ±${s.rme.toFixed(1)}%` : '—'} | ${s ? (s.ms / refOp).toFixed(2) : '—'} | ${median(r.gap).toFixed(1)} |`)
+}
+const table = lines.join('\n')
+console.log(table)
+mkdirSync(join(root, 'bench/results'), { recursive: true })
+writeFileSync(join(root, 'bench/results/flow.md'), table + '\n')

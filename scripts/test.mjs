@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// `npm test`: builds (TypeScript, the addon when cargo exists), runs the Rust core's tests for both feature
+// sets (openssl, pure-rust) and the ava suite, then prints one line `tests: N passed, N failed`.
+import { spawn, spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+
+import { cargoEnv, has, root } from './cargo-env.mjs'
+
+const totals = { passed: 0, failed: 0 }
+const log = (msg) => process.stdout.write(`\n== ${msg}\n`)
+
+function runSync(cmd, args, env = process.env) {
+  return spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env }).status === 0
+}
+
+/** Runs a command, echoing its output, and returns the combined output text. */
+function runCapture(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    const pipe = (stream, sink) => stream.on('data', (d) => {
+      out += d
+      sink.write(d)
+    })
+    pipe(child.stdout, process.stdout)
+    pipe(child.stderr, process.stderr)
+    child.on('close', (code) => resolve({ code, out }))
+  })
+}
+
+log('build')
+if (!runSync(process.execPath, [join(root, 'scripts/build.mjs')])) {
+  console.log('tests: 0 passed, 1 failed')
+  process.exit(1)
+}
+
+if (has('cargo')) {
+  for (const features of [[], ['--no-default-features', '--features', 'pure-rust']]) {
+    const label = features.length ? 'pure-rust' : 'openssl'
+    log(`cargo test -p flows-crypto (${label})`)
+    const env = cargoEnv({ openssl: !features.length })
+    const { code, out } = await runCapture('cargo', ['test', '-p', 'flows-crypto', ...features], env ?? process.env)
+    let counted = false
+    for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+      totals.passed += Number(m[1])
+      totals.failed += Number(m[2])
+      counted = true
+    }
+    if (code !== 0 && !counted) totals.failed += 1 // build failure
+  }
+} else {
+  log('cargo not found: skipping the Rust tests (the WebCrypto backend is tested below)')
+}
+
+log('ava')
+const ava = await runCapture(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...process.argv.slice(2)])
+const count = (name) => Number(ava.out.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)
+totals.passed += count('pass')
+totals.failed += count('fail')
+if (ava.code !== 0 && count('fail') === 0) totals.failed += 1 // ava itself failed (no TAP summary)
+
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`)
+process.exit(totals.failed === 0 ? 0 : 1)
