@@ -35,7 +35,23 @@ fn thread_pool(args: &Args) -> JsResult<napi_value> {
     })
 }
 
+/// __liveHandles(): number — native handles not yet finalized (for leak tests).
+fn live_handles(args: &Args) -> JsResult<napi_value> {
+    args.env.uint32(napi::LIVE_HANDLES.load(std::sync::atomic::Ordering::Relaxed) as u32)
+}
+
+/// __panic(where: 'sync' | 'async') — panics on purpose, to prove a panic becomes a JS Error (for tests).
+fn test_panic(args: &Args) -> JsResult<napi_value> {
+    match args.string(0, "where")?.as_str() {
+        "sync" => panic!("deliberate panic (sync)"),
+        "async" => pool::spawn(args.env, Box::new(|| panic!("deliberate panic (async)"))),
+        _ => Err(JsError::type_error("where must be 'sync' or 'async'")),
+    }
+}
+
 js_function!(js_version => version);
+js_function!(js_live_handles => live_handles);
+js_function!(js_test_panic => test_panic);
 js_function!(js_rsa_backend => rsa_backend);
 js_function!(js_set_thread_pool => set_thread_pool);
 js_function!(js_thread_pool => thread_pool);
@@ -46,6 +62,8 @@ fn register(env: Env, exports: napi_value) -> JsResult<()> {
     env.export(exports, "rsaBackend", js_rsa_backend)?;
     env.export(exports, "setThreadPool", js_set_thread_pool)?;
     env.export(exports, "threadPool", js_thread_pool)?;
+    env.export(exports, "__liveHandles", js_live_handles)?;
+    env.export(exports, "__panic", js_test_panic)?;
     flow::register(env, exports)?;
     media::register(env, exports)?;
     Ok(())

@@ -4,8 +4,12 @@
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::sys::*;
+
+/// Native handles (Externals) alive right now: incremented on creation, decremented by their finalizer.
+pub static LIVE_HANDLES: AtomicUsize = AtomicUsize::new(0);
 
 /// An error to throw (or reject with) in JavaScript: `code` lands on `err.code`.
 #[derive(Debug)]
@@ -140,7 +144,9 @@ impl Env {
     /// Wraps `value` in a JS External tagged with `tag`; the finalizer drops it when the object is collected.
     pub fn external<T: 'static>(self, value: T, tag: &napi_type_tag) -> JsResult<napi_value> {
         unsafe extern "C" fn finalize<T>(_env: napi_env, data: *mut c_void, _hint: *mut c_void) {
-            drop(Box::from_raw(data as *mut T));
+            // Runs on the JS thread during GC or environment teardown; a panic in a Drop must not unwind into C.
+            let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(data as *mut T))));
+            LIVE_HANDLES.fetch_sub(1, Ordering::Relaxed);
         }
         let raw = Box::into_raw(Box::new(value));
         let mut v = ptr::null_mut();
@@ -149,6 +155,7 @@ impl Env {
             drop(unsafe { Box::from_raw(raw) });
             return ok(status, "create external").map(|_| v);
         }
+        LIVE_HANDLES.fetch_add(1, Ordering::Relaxed);
         ok(unsafe { napi_type_tag_object(self.0, v, tag) }, "tag external")?;
         Ok(v)
     }
