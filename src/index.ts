@@ -22,7 +22,10 @@ const media = bindMedia(runtime)
 export const { decryptMedia, createMediaDecryptor, downloadMedia, decryptMediaBatch } = media
 export const { createFlowEndpoint } = bindEndpoint(runtime, media)
 export * from './client/index.js'
+export { parseFlowCompletion } from './endpoint/index.js'
+export type * from './endpoint/types.js'
 export type * from './media/types.js'
+export { collectMediaItems } from './media/collect.js'
 
 export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowResponseInput, ResponseKeyMaterial } from './api.js'
 export type { BackendName } from './backend/contract.js'

@@ -6,8 +6,8 @@ import { createWebCryptoBackend } from '../../dist/backend/webcrypto.js'
 import { convertKeyWithNodeCrypto } from '../../dist/node/key-convert.js'
 import { loadNativeBinding } from '../../dist/node/loader.js'
 
-function make(backend, convert = convertKeyWithNodeCrypto) {
-  return { name: backend.name, backend, crypto: createFlowCrypto(backend, convert) }
+function make(backend, { convert = true } = {}) {
+  return { name: backend.name, backend, crypto: createFlowCrypto(backend, convert ? convertKeyWithNodeCrypto : undefined) }
 }
 
 export const nativeBinding = (() => {
@@ -23,6 +23,6 @@ export const nativeBinding = (() => {
 export const runtimes = [...(nativeBinding ? [make(createNativeBackend(nativeBinding))] : []), make(createWebCryptoBackend())]
 
 /** The WebCrypto runtime without the node:crypto key converter (as on Deno/Workers). */
-export const pureWebCrypto = make(createWebCryptoBackend(), undefined)
+export const pureWebCrypto = make(createWebCryptoBackend(), { convert: false })
 
 export const vectors = new URL('../../../shared/vectors/', import.meta.url)

@@ -1,2 +1,4 @@
-// PLACEHOLDER — being replaced by the WhatsApp-side simulator (createFlowClient).
-export {}
+// The WhatsApp-side simulator module: createFlowClient and its types.
+export { createFlowClient } from './client.js'
+export type { FlowClient, FlowClientOptions, FlowClientResponse, FlowClientResult, FlowHandleTarget, FlowNotifyErrorOptions } from './types.js'
+export type { FlowPublicKeyInput } from './public-key.js'

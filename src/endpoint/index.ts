@@ -1,11 +1,16 @@
-// PLACEHOLDER — being replaced by the endpoint implementation (bindEndpoint).
-import type { Runtime } from '../runtime.js'
+// The endpoint module: bindEndpoint(runtime, media) gives each entry point its createFlowEndpoint.
 import type { MediaApi } from '../media/types.js'
+import type { Runtime } from '../runtime.js'
+import { makeCreateFlowEndpoint } from './endpoint.js'
 
-export function bindEndpoint(_runtime: Runtime, _media: MediaApi) {
-  return {
-    createFlowEndpoint(_options: unknown): never {
-      throw new Error('the endpoint is not implemented yet')
-    },
+export { parseFlowCompletion } from './completion.js'
+export type { FlowCompletion } from './completion.js'
+export type * from './types.js'
+
+export function bindEndpoint(runtime: Runtime, media: MediaApi) {
+  if (typeof runtime !== 'object' || runtime === null || typeof runtime.crypto?.decryptRequest !== 'function') {
+    throw new TypeError('bindEndpoint takes a Runtime ({ backend, crypto })')
   }
+  if (typeof media !== 'object' || media === null) throw new TypeError('bindEndpoint takes a MediaApi')
+  return { createFlowEndpoint: makeCreateFlowEndpoint(runtime, media) }
 }

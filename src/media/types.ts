@@ -3,31 +3,46 @@ import type { FlowError } from '../errors.js'
 import type { FlowMediaItem, MediaEncryptionMetadata } from '../protocol.js'
 
 export interface DownloadMediaOptions {
-  /** Directory or file path; the file appears only after every check passed. Node entry only. */
+  /**
+   * Directory (an existing one, or a path ending in `/`: the file is named from `file_name`, made safe and
+   * unique) or a file path (replaced if it exists). The file appears only after every check passed. Node entry only.
+   */
   to?: string
+  /** The fetch to use (default: the global fetch). */
   fetch?: typeof globalThis.fetch
   signal?: AbortSignal
+  /** Time limit for the whole download, headers and body (default 120 000 ms; 0 = none). */
   timeoutMs?: number
+  /** Size limit of the CDN file (default 100 MiB): a larger Content-Length fails at once, a longer body aborts. */
   maxBytes?: number
 }
 
 export interface MediaBatchProgress {
+  /** Items finished, successfully or not. */
   done: number
+  /** Of those, how many failed. */
   failed: number
   total: number
+  /** CDN bytes downloaded so far (all items). */
   bytes: number
 }
 
 export interface MediaBatchOptions extends Omit<DownloadMediaOptions, 'to'> {
   outDir: string
+  /** Items processed at once (default 4). */
   concurrency?: number
+  /** Called at the start, as bytes arrive and after each item. */
   onProgress?: (progress: MediaBatchProgress) => void
+  /** Called when one item finished (its result, its index in `items`). */
+  onItem?: (result: MediaBatchResult, index: number) => void
 }
 
 export interface MediaBatchResult {
   media_id: string
   file_name: string
+  /** Where the verified file was written (absent on failure). */
   path?: string
+  /** Why this item failed: MediaIntegrityError, MediaDownloadError (file-system errors too, with `cause`). */
   error?: FlowError
 }
 
@@ -39,5 +54,6 @@ export interface MediaApi {
   /** Downloads and verifies: with `to`, resolves the final path; without, the plaintext bytes. */
   downloadMedia(media: FlowMediaItem, options: DownloadMediaOptions & { to: string }): Promise<string>
   downloadMedia(media: FlowMediaItem, options?: DownloadMediaOptions): Promise<Uint8Array>
+  /** Downloads every item into `outDir` with bounded concurrency; one result per item, in input order. */
   decryptMediaBatch(items: FlowMediaItem[], options: MediaBatchOptions): Promise<MediaBatchResult[]>
 }

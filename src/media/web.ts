@@ -1,10 +1,24 @@
-// PLACEHOLDER — being replaced by the media implementation (bindMedia).
+// WebCrypto entry's media API: the portable core; no file system, so no `to` and no batches.
+import { FlowBackendError } from '../errors.js'
 import type { Runtime } from '../runtime.js'
+import { bindMediaCore } from './core.js'
 import type { MediaApi } from './types.js'
 
-export function bindMedia(_runtime: Runtime): MediaApi {
-  const missing = (): never => {
-    throw new Error('media is not implemented yet')
+const noFiles = (what: string) =>
+  new FlowBackendError(`${what} writes files and is only available on the Node entry point`, FlowBackendError.codes.unsupported)
+
+export function bindMedia(runtime: Runtime): MediaApi {
+  const core = bindMediaCore(runtime)
+  return {
+    decryptMedia: core.decryptMedia,
+    createMediaDecryptor: core.createMediaDecryptor,
+    downloadMedia: (async (media, options = {}) => {
+      const { to, ...limits } = options
+      if (to !== undefined) throw noFiles('downloadMedia({ to })')
+      return core.downloadMediaBytes(media, limits)
+    }) as MediaApi['downloadMedia'],
+    async decryptMediaBatch() {
+      throw noFiles('decryptMediaBatch')
+    },
   }
-  return { decryptMedia: missing, createMediaDecryptor: missing, downloadMedia: missing, decryptMediaBatch: missing } as unknown as MediaApi
 }

@@ -1,5 +1,6 @@
-// Finds and loads the native addon: a local build (native/ in this package) first, then the platform
-// package (whatsapp-flows-<platform>). Every failed attempt is kept as the `cause` of the final error.
+// Finds and loads the native addon: WHATSAPP_FLOWS_NATIVE_PATH alone when set, else a local build (native/ in
+// this package) first, then the platform package (whatsapp-flows-<triple>). Every failed attempt is kept as the
+// `cause` of the final error.
 import { createRequire } from 'node:module'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -28,13 +29,23 @@ export interface NativeBinding {
 const require = createRequire(import.meta.url)
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-function isMusl(): boolean {
+/** True on a musl libc (Alpine): the running process's report has no glibc version; else /usr/bin/ldd says so. */
+export function isMusl(): boolean {
   if (process.platform !== 'linux') return false
-  try {
-    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined
-    if (report?.header) return !report.header.glibcVersionRuntime
-  } catch {
-    // fall through to the file check
+  // `excludeNetwork` (Node >= 20.13) is missing from @types/node 20.
+  const report = process.report as (NodeJS.ProcessReport & { excludeNetwork?: boolean }) | undefined
+  if (report) {
+    // The network part of the report can take seconds (DNS); it is not needed here.
+    const excludeNetwork = report.excludeNetwork
+    try {
+      report.excludeNetwork = true
+      const header = (report.getReport() as { header?: { glibcVersionRuntime?: string } }).header
+      if (header) return !header.glibcVersionRuntime
+    } catch {
+      // fall through to the file check
+    } finally {
+      report.excludeNetwork = excludeNetwork
+    }
   }
   try {
     return readFileSync('/usr/bin/ldd', 'utf8').includes('musl')
@@ -43,7 +54,7 @@ function isMusl(): boolean {
   }
 }
 
-/** The napi-rs platform suffix of this process, e.g. `linux-x64-gnu`. */
+/** The napi-rs platform suffix of this process, e.g. `linux-x64-gnu`, `linux-arm64-musl`, `darwin-arm64`. */
 export function platformTriple(): string {
   const { platform, arch } = process
   if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`
@@ -55,32 +66,44 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version
 }
 
+/** One line that says why a candidate failed (a missing platform package is named as such). */
+function describe(candidate: string, e: unknown): string {
+  const first = e instanceof Error ? e.message.split('\n')[0] : String(e)
+  if ((e as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND' && first.startsWith(`Cannot find module '${candidate}'`)) {
+    return `the optional dependency ${candidate} is not installed`
+  }
+  return first.includes(candidate) ? first : `${candidate}: ${first}`
+}
+
 /** Loads the addon or throws `FlowBackendError` (`ERR_FLOW_BACKEND_UNAVAILABLE`) with every attempt's error as cause. */
-export function loadNativeBinding(): NativeBinding {
+export function loadNativeBinding(env: Record<string, string | undefined> = process.env): NativeBinding {
   const triple = platformTriple()
   const file = `whatsapp-flows.${triple}.node`
+  const explicit = env.WHATSAPP_FLOWS_NATIVE_PATH?.trim()
+  // An explicit path is the only candidate: it must not be silently replaced by another build.
+  const candidates = explicit
+    ? [{ path: explicit, optional: false }]
+    : [
+        { path: join(packageRoot, 'native', file), optional: true },
+        { path: join(packageRoot, file), optional: true },
+        { path: `whatsapp-flows-${triple}`, optional: false },
+      ]
   const errors: unknown[] = []
-  const candidates = [
-    process.env.WHATSAPP_FLOWS_NATIVE_PATH,
-    join(packageRoot, 'native', file),
-    join(packageRoot, file),
-    `whatsapp-flows-${triple}`,
-  ].filter((c): c is string => Boolean(c))
-  for (const candidate of candidates) {
-    if (candidate.startsWith('/') && !existsSync(candidate)) continue
+  const reasons: string[] = []
+  for (const { path, optional } of candidates) {
+    if (optional && !existsSync(path)) continue
     try {
-      const binding = require(candidate) as NativeBinding
+      const binding = require(path) as NativeBinding
       const want = packageVersion()
-      if (typeof binding.version !== 'function' || binding.version() !== want) {
-        throw new Error(`${candidate} is version ${binding.version?.()} but whatsapp-flows is ${want}`)
-      }
+      const got = typeof binding.version === 'function' ? binding.version() : undefined
+      if (got !== want) throw new Error(`the addon is version ${got ?? '(unknown)'} but whatsapp-flows is ${want}`)
       return binding
     } catch (e) {
       errors.push(e)
+      reasons.push(describe(path, e))
     }
   }
-  const detail = errors.length ? errors.map((e) => (e instanceof Error ? e.message.split('\n')[0] : String(e))).join('; ') : `no ${file} and no whatsapp-flows-${triple} package`
-  throw new FlowBackendError(`Cannot load the whatsapp-flows native addon for ${triple}: ${detail}`, FlowBackendError.codes.unavailable, {
+  throw new FlowBackendError(`Cannot load the whatsapp-flows native addon for ${triple}: ${reasons.join('; ')}`, FlowBackendError.codes.unavailable, {
     cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'every candidate failed'),
   })
 }

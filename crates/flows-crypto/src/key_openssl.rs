@@ -34,28 +34,18 @@ impl Key {
                     Error::key(KeyErrorKind::Malformed, "the PEM private key could not be parsed")
                 }
             })?
-        } else {
-            match PKey::private_key_from_der(data) {
-                Ok(k) => k,
-                Err(_) => match pass {
-                    Some(p) => PKey::private_key_from_pkcs8_passphrase(data, p).map_err(|_| {
-                        if PKey::public_key_from_der(data).is_ok() {
-                            Error::key(KeyErrorKind::PublicKey, "this is a public key; the endpoint needs the RSA private key")
-                        } else {
-                            Error::key(KeyErrorKind::WrongPassphrase, "the DER key could not be decrypted with this passphrase, or is not a key")
-                        }
-                    })?,
-                    None => {
-                        if PKey::public_key_from_der(data).is_ok() {
-                            return Err(Error::key(KeyErrorKind::PublicKey, "this is a public key; the endpoint needs the RSA private key"));
-                        }
-                        if PKey::private_key_from_pkcs8_callback(data, passphrase_cb(None)).is_err() && looks_encrypted_pkcs8(data) {
-                            return Err(Error::key(KeyErrorKind::PassphraseRequired, "the private key is encrypted and no passphrase was given"));
-                        }
-                        return Err(Error::key(KeyErrorKind::Malformed, "the data is neither a PEM nor a DER private key"));
-                    }
-                },
+        } else if let Ok(k) = PKey::private_key_from_der(data) {
+            k
+        } else if is_public_der(data) {
+            return Err(Error::key(KeyErrorKind::PublicKey, "this is a public key or certificate; the endpoint needs the RSA private key"));
+        } else if looks_encrypted_pkcs8(data) {
+            match pass {
+                None => return Err(Error::key(KeyErrorKind::PassphraseRequired, "the private key is encrypted and no passphrase was given")),
+                Some(p) => PKey::private_key_from_pkcs8_passphrase(data, p)
+                    .map_err(|_| Error::key(KeyErrorKind::WrongPassphrase, "the passphrase does not decrypt the private key"))?,
             }
+        } else {
+            return Err(Error::key(KeyErrorKind::Malformed, "the data is neither a PEM nor a DER private key"));
         };
         if pkey.id() != Id::RSA {
             return Err(Error::key(KeyErrorKind::NotRsa, "this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger"));
@@ -81,6 +71,13 @@ impl Key {
         // OpenSSL's error queue is per thread; the result carries the stack, so nothing is left behind.
         run().map_err(|_| ())
     }
+}
+
+/// SubjectPublicKeyInfo, PKCS#1 RSAPublicKey or an X.509 certificate.
+fn is_public_der(der: &[u8]) -> bool {
+    PKey::public_key_from_der(der).is_ok()
+        || openssl::rsa::Rsa::public_key_from_der_pkcs1(der).is_ok()
+        || openssl::x509::X509::from_der(der).is_ok()
 }
 
 /// An EncryptedPrivateKeyInfo starts SEQUENCE { SEQUENCE { OID pkcs5PBES2 / pbeWith... } ...}.

@@ -79,8 +79,10 @@ impl Key {
     }
 }
 
+/// SubjectPublicKeyInfo or PKCS#1 RSAPublicKey.
 fn spki_is_public(der: &[u8]) -> bool {
-    pkcs8::SubjectPublicKeyInfoRef::from_der(der).is_ok()
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    pkcs8::SubjectPublicKeyInfoRef::from_der(der).is_ok() || rsa::RsaPublicKey::from_pkcs1_der(der).is_ok()
 }
 
 fn pem_decode(text: &str) -> Result<(String, Vec<u8>), Error> {

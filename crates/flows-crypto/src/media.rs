@@ -4,10 +4,16 @@
 //! HMAC-SHA256(hmac_key, iv ‖ ciphertext)[..10] == hmac10; AES-256-CBC decryption with PKCS#7 padding;
 //! SHA-256(plaintext) == plaintext_hash. Comparisons are constant-time.
 //!
-//! `MediaDecryptor` is a streaming state: `update` does all four computations in one pass over each chunk
-//! (file hash, HMAC and decrypt + plaintext hash on separate threads for large chunks) and holds back only
-//! the last 26 bytes, so memory is bounded by the chunk size. Bytes it returns from `update` are NOT verified
-//! until `finish` succeeds.
+//! `MediaDecryptor` is a streaming state: `update` runs all four computations over each chunk and holds back
+//! only the last 26..=41 bytes (the tag and the possibly-final block), so memory is bounded by the chunk size.
+//! Bytes it returns from `update` are NOT verified until `finish` succeeds.
+//!
+//! Parallelism: the work is four passes: SHA-256 of the file, HMAC of the ciphertext, CBC decryption and
+//! SHA-256 of the plaintext. With AES-NI and SHA-NI, decryption into fresh memory costs about what a hash
+//! costs, so `update_with` splits each chunk into two halves of equal cost (the two input hashes | decryption
+//! and the plaintext hash) run through a caller-supplied [`Join`]. The addon passes `rayon::join` on its own
+//! pool: the second half runs on an idle core if there is one and inline otherwise, so a batch of files never
+//! starts more threads than there are cores.
 use aes::cipher::inout::InOutBuf;
 use aes::cipher::{BlockDecryptMut, KeyIvInit};
 use aes::Aes256;
@@ -25,8 +31,25 @@ pub const HMAC_TAG_LEN: usize = 10;
 const BLOCK: usize = 16;
 /// A valid file holds at least one ciphertext block and the truncated HMAC.
 pub const MIN_FILE_LEN: usize = BLOCK + HMAC_TAG_LEN;
-/// Chunks at least this large are hashed, authenticated and decrypted on three threads at once.
-const PARALLEL_THRESHOLD: usize = 256 * 1024;
+/// Decryption and the plaintext hash alternate over segments of this size (the plaintext is hashed while in L2).
+const SEGMENT: usize = 256 * 1024;
+/// Below this many bytes per update the two halves run on the calling thread (a join would cost more).
+const PARALLEL_THRESHOLD: usize = 64 * 1024;
+
+/// Runs two closures, possibly at the same time. `Sequential` runs them one after the other.
+pub trait Join: Sync {
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send));
+}
+
+/// Runs both closures on the calling thread.
+pub struct Sequential;
+
+impl Join for Sequential {
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+        a();
+        b();
+    }
+}
 
 /// The decoded `encryption_metadata` of one media item.
 pub struct MediaKeys {
@@ -67,7 +90,7 @@ pub struct MediaDecryptor {
     mac: HmacSha256,
     cbc: Aes256CbcDec,
     inner: Sha256,
-    /// Bytes not yet processed: always the last `MIN_FILE_LEN..MIN_FILE_LEN+15` bytes seen (tag + last block).
+    /// Bytes seen but not yet decrypted: fewer than `MIN_FILE_LEN + BLOCK` (the tag and the last block(s)).
     tail: Vec<u8>,
     plaintext_hash: [u8; 32],
     encrypted_hash: [u8; 32],
@@ -84,7 +107,7 @@ impl MediaDecryptor {
             mac,
             cbc: Aes256CbcDec::new(keys.encryption_key.as_ref().into(), (&keys.iv).into()),
             inner: Sha256::new(),
-            tail: Vec::with_capacity(MIN_FILE_LEN + BLOCK),
+            tail: Vec::with_capacity(MIN_FILE_LEN + 2 * BLOCK),
             plaintext_hash: keys.plaintext_hash,
             encrypted_hash: keys.encrypted_hash,
             total: 0,
@@ -97,51 +120,75 @@ impl MediaDecryptor {
         self.total
     }
 
-    /// Feeds the next bytes of the CDN file; returns the plaintext decrypted so far (UNVERIFIED until `finish`).
+    /// Feeds the next bytes of the CDN file on the calling thread; returns the plaintext decrypted so far
+    /// (UNVERIFIED until `finish`).
     pub fn update(&mut self, chunk: &[u8]) -> Result<Vec<u8>, Error> {
+        self.update_with(chunk, &Sequential)
+    }
+
+    /// `update`, running the three streams two at a time through `join`.
+    pub fn update_with<J: Join + ?Sized>(&mut self, chunk: &[u8], join: &J) -> Result<Vec<u8>, Error> {
         if self.finished {
             return Err(Error::media(MediaErrorKind::Malformed, "the decryptor was already finished"));
         }
         self.total += chunk.len() as u64;
-        let available = self.tail.len() + chunk.len();
-        // Keep at least MIN_FILE_LEN bytes back; process whole blocks before that.
-        let process = available.saturating_sub(MIN_FILE_LEN) / BLOCK * BLOCK;
-        if process == 0 {
+        let held = self.tail.len();
+        // Decrypt whole blocks of tail ‖ chunk, keeping at least MIN_FILE_LEN bytes back.
+        let process = (held + chunk.len()).saturating_sub(MIN_FILE_LEN) / BLOCK * BLOCK;
+        if process <= held {
+            // Nothing from this chunk can be decrypted yet (the tail stays below MIN_FILE_LEN + BLOCK bytes).
             self.outer.update(chunk);
+            let mut out = vec![0u8; process];
+            if process > 0 {
+                let ct: Vec<u8> = self.tail.drain(..process).collect();
+                self.absorb_small(&ct, &mut out);
+            }
             self.tail.extend_from_slice(chunk);
-            return Ok(Vec::new());
+            return Ok(out);
         }
-        // The ciphertext to process is tail ‖ chunk[..from_chunk]; the rest of the chunk becomes the new tail.
-        let from_chunk = process - self.tail.len();
-        let mut ct = Vec::with_capacity(process);
-        ct.extend_from_slice(&self.tail);
-        ct.extend_from_slice(&chunk[..from_chunk]);
-        self.tail.clear();
-        self.tail.extend_from_slice(&chunk[from_chunk..]);
+        // head = tail ‖ the start of the chunk up to a block boundary (at most 48 bytes, copied);
+        // body = the following whole blocks of the chunk (not copied); the rest becomes the new tail.
+        let fill = (BLOCK - held % BLOCK) % BLOCK;
+        let mut head = std::mem::take(&mut self.tail);
+        head.extend_from_slice(&chunk[..fill]);
+        let body = &chunk[fill..process - held];
         let mut out = vec![0u8; process];
-        self.absorb(chunk, &ct, &mut out);
+        let (out_head, out_body) = out.split_at_mut(head.len());
+        self.absorb_small(&head, out_head);
+        head.clear();
+        self.tail = head;
+        self.tail.extend_from_slice(&chunk[process - held..]);
+        self.absorb(chunk, body, out_body, join);
         Ok(out)
     }
 
-    /// File hash over `raw` (exactly the new bytes), HMAC over the ciphertext `ct`, decryption of `ct` into
-    /// `out` and the plaintext hash. Large inputs run the three streams on three threads (the OS shares them
-    /// over the cores, so two cores finish three SHA-256 streams in about 1.5 stream-times).
-    fn absorb(&mut self, raw: &[u8], ct: &[u8], out: &mut [u8]) {
+    /// MAC, decryption and plaintext hash of a few blocks (the file hash is done by the caller).
+    fn absorb_small(&mut self, ct: &[u8], out: &mut [u8]) {
+        self.mac.update(ct);
+        decrypt_into(&mut self.cbc, ct, out);
+        self.inner.update(out);
+    }
+
+    /// File hash over `raw`, HMAC over the ciphertext `ct`, decryption of `ct` into `out` and the plaintext hash,
+    /// as two halves of equal cost run through `join`: the two hashes of the input on one side, decryption and
+    /// the plaintext hash (segment by segment, while the plaintext is still in cache) on the other.
+    fn absorb<J: Join + ?Sized>(&mut self, raw: &[u8], ct: &[u8], out: &mut [u8], join: &J) {
         let (outer, mac, cbc, inner) = (&mut self.outer, &mut self.mac, &mut self.cbc, &mut self.inner);
-        if ct.len() >= PARALLEL_THRESHOLD {
-            std::thread::scope(|s| {
-                let h = s.spawn(move || outer.update(raw));
-                let m = s.spawn(move || mac.update(ct));
-                decrypt_into(cbc, ct, out);
-                inner.update(&*out);
-                h.join().expect("hash thread panicked");
-                m.join().expect("hmac thread panicked");
-            });
-        } else {
+        let mut hashes = || {
             outer.update(raw);
             mac.update(ct);
-            decrypt_into(cbc, ct, out);
-            inner.update(&*out);
+        };
+        let mut decrypt = || {
+            for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
+                decrypt_into(cbc, c, o);
+                inner.update(&*o);
+            }
+        };
+        if raw.len() >= PARALLEL_THRESHOLD {
+            join.join(&mut decrypt, &mut hashes);
+        } else {
+            hashes();
+            decrypt();
         }
     }
 
@@ -202,8 +249,13 @@ fn unpad_len(pt: &[u8]) -> Option<usize> {
     (bad == 0).then_some(n as usize)
 }
 
-/// One-shot verified decryption of a whole CDN file.
+/// One-shot verified decryption of a whole CDN file on the calling thread.
 pub fn decrypt_media(cdn_file: &[u8], keys: &MediaKeys) -> Result<Vec<u8>, Error> {
+    decrypt_media_with(cdn_file, keys, &Sequential)
+}
+
+/// One-shot verified decryption, running the streams two at a time through `join`.
+pub fn decrypt_media_with<J: Join + ?Sized>(cdn_file: &[u8], keys: &MediaKeys, join: &J) -> Result<Vec<u8>, Error> {
     if cdn_file.len() < MIN_FILE_LEN {
         return Err(Error::media(MediaErrorKind::Malformed, format!("the file has {} bytes; at least {MIN_FILE_LEN} are needed", cdn_file.len())));
     }
@@ -211,11 +263,15 @@ pub fn decrypt_media(cdn_file: &[u8], keys: &MediaKeys) -> Result<Vec<u8>, Error
         return Err(Error::media(MediaErrorKind::Malformed, "the ciphertext length is not a multiple of 16"));
     }
     let mut d = MediaDecryptor::new(keys);
-    let mut out = d.update(cdn_file)?;
-    let last = d.finish().map_err(|e| {
-        out.zeroize();
-        e
-    })?;
-    out.extend_from_slice(&last);
-    Ok(out)
+    let mut out = d.update_with(cdn_file, join)?;
+    match d.finish() {
+        Ok(last) => {
+            out.extend_from_slice(&last);
+            Ok(out)
+        }
+        Err(e) => {
+            out.zeroize();
+            Err(e)
+        }
+    }
 }

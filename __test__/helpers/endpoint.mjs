@@ -1,0 +1,109 @@
+// Shared fixtures of the endpoint/client/adapter tests: RSA keys, a capturing logger, a stand-in MediaApi,
+// loopback servers for node:http, Express, Fastify and Hono, and an independent HMAC signer.
+import { createHmac, generateKeyPairSync } from 'node:crypto'
+import { createServer } from 'node:http'
+
+/** A fresh RSA-2048 pair as PEM (PKCS#8 private, SPKI public) plus the PKCS#1 public form. */
+export function makeKeys() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }),
+    publicPkcs1Pem: publicKey.export({ type: 'pkcs1', format: 'pem' }),
+    publicDer: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+  }
+}
+
+/** A logger that records every call; `text()` is everything it ever received, serialised. */
+export function captureLogger() {
+  const calls = []
+  const rec = (level) => (...args) => calls.push({ level, args })
+  return {
+    logger: { info: rec('info'), warn: rec('warn'), error: rec('error') },
+    calls,
+    text: () => JSON.stringify(calls),
+    messages: (level) => calls.filter((c) => !level || c.level === level).map((c) => c.args[0]),
+  }
+}
+
+/** A MediaApi stand-in that records downloadMedia/decryptMediaBatch calls and answers fixed values. */
+export function standInMedia() {
+  const calls = []
+  return {
+    calls,
+    decryptMedia: async () => new Uint8Array(0),
+    createMediaDecryptor: () => new TransformStream(),
+    downloadMedia: async (item, options) => {
+      calls.push({ fn: 'downloadMedia', item, options })
+      return options?.to ? `${options.to}/${item.file_name}` : new Uint8Array([1, 2, 3])
+    },
+    decryptMediaBatch: async (items, options) => {
+      calls.push({ fn: 'decryptMediaBatch', items, options })
+      return items.map((i) => ({ media_id: i.media_id, file_name: i.file_name, path: `${options.outDir}/${i.file_name}` }))
+    },
+  }
+}
+
+/** `sha256=<hex>` computed with node:crypto (independent of the library's WebCrypto code). */
+export const signature = (secret, body) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+
+function listening(server) {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      resolve({
+        url: `http://127.0.0.1:${port}/flow`,
+        server,
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()) }),
+      })
+    })
+  })
+}
+
+/** node:http with the endpoint's nodeHandler on every path. */
+export const listenNode = (endpoint) => listening(createServer(endpoint.nodeHandler()))
+
+/** Express 5: `mode` 'plain' (no parser), 'raw' (express.raw before), or 'json' (express.json before). */
+export async function listenExpress(endpoint, mode = 'plain') {
+  const { default: express } = await import('express')
+  const app = express()
+  const handler = endpoint.nodeHandler()
+  if (mode === 'raw') app.all('/flow', express.raw({ type: '*/*', limit: '10mb' }), handler)
+  else if (mode === 'json') app.all('/flow', express.json(), handler)
+  else app.all('/flow', handler)
+  return listening(createServer(app))
+}
+
+export async function listenFastify(endpoint) {
+  const { default: Fastify } = await import('fastify')
+  const app = Fastify({ logger: false })
+  // The parent keeps its own JSON parser; the plugin's raw parser stays inside its context.
+  app.post('/other', async (req) => ({ parsed: typeof req.body }))
+  await app.register(endpoint.fastifyPlugin, { prefix: '/flow' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address()
+  return { url: `http://127.0.0.1:${port}/flow`, otherUrl: `http://127.0.0.1:${port}/other`, close: () => app.close() }
+}
+
+export async function listenHono(endpoint) {
+  const { Hono } = await import('hono')
+  const { serve } = await import('@hono/node-server')
+  const app = new Hono()
+  app.all('/flow', (c) => endpoint.fetch(c.req.raw))
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolve({ url: `http://127.0.0.1:${info.port}/flow`, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()) }) })
+    })
+  })
+}
+
+/** node:http server answering a fixed status/body, for client tests. */
+export function listenFixed(status, body, contentType = 'text/plain') {
+  return listening(createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(status, { 'content-type': contentType })
+      res.end(body)
+    })
+  }))
+}

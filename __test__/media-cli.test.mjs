@@ -1,0 +1,100 @@
+// `wa-flows decrypt-media` end to end through run(): files written, --json summary, failures named, exit codes.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import test from 'ava'
+
+import { help, run } from '../dist/cli/decrypt-media.js'
+import { encryptMedia, serve, startCdn, tamperHmac, testBytes } from './helpers/media-fixtures.mjs'
+
+const good = encryptMedia(testBytes(50_000))
+const bad = tamperHmac(encryptMedia(testBytes(20_000)))
+let cdn
+let dir
+
+test.before(async () => {
+  cdn = await startCdn({ '/good': serve(good.cdnFile), '/bad': serve(bad.cdnFile) })
+  dir = await mkdtemp(join(tmpdir(), 'wa-media-cli-'))
+})
+test.after.always(async () => {
+  await cdn?.close()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+function capture() {
+  const out = []
+  const err = []
+  return {
+    io: { stdout: { write: (s) => out.push(s) }, stderr: { write: (s) => err.push(s), isTTY: false } },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  }
+}
+
+const item = (path, f, file_name, media_id) => ({ media_id, cdn_url: cdn.url(path), file_name, encryption_metadata: f.metadata })
+
+test.serial('a decrypted request: every item collected, written, summarised as JSON', async (t) => {
+  const input = join(dir, 'request.json')
+  const request = { version: '3.0', action: 'data_exchange', screen: 'S', data: { photos: [item('/good', good, '../../x.jpg', 'p1')], docs: [item('/good', good, 'doc.pdf', 'd1')] } }
+  await writeFile(input, JSON.stringify(request))
+  const out = join(dir, 'out1')
+  const c = capture()
+  const code = await run([input, '--out', out, '--json', '--concurrency', '2'], c.io)
+  t.is(code, 0, c.stderr())
+  const summary = JSON.parse(c.stdout())
+  t.is(summary.total, 2)
+  t.is(summary.ok, 2)
+  t.is(summary.failed, 0)
+  t.is(summary.bytes, 2 * good.cdnFile.length)
+  t.deepEqual(summary.files.map((f) => f.path), [join(out, 'x.jpg'), join(out, 'doc.pdf')])
+  t.deepEqual((await readdir(out)).sort(), ['doc.pdf', 'x.jpg'])
+  t.true((await readFile(join(out, 'x.jpg'))).equals(good.plaintext))
+  t.regex(c.stderr(), /2 of 2 files written/)
+})
+
+test.serial('a failed file makes the exit code 1 and is named with its reason', async (t) => {
+  const input = join(dir, 'items.json')
+  await writeFile(input, JSON.stringify([item('/good', good, 'ok.jpg', 'a'), item('/bad', bad, 'evil.jpg', 'b'), item('/missing', good, 'gone.jpg', 'c')]))
+  const out = join(dir, 'out2')
+  const c = capture()
+  const code = await run([input, '-o', out, '--json'], c.io)
+  t.is(code, 1)
+  const summary = JSON.parse(c.stdout())
+  t.is(summary.failed, 2)
+  t.deepEqual(summary.files.map((f) => f.error?.code), [undefined, 'ERR_MEDIA_HMAC_MISMATCH', 'ERR_MEDIA_DOWNLOAD_FAILED'])
+  t.regex(c.stderr(), /failed evil\.jpg: ERR_MEDIA_HMAC_MISMATCH/)
+  t.regex(c.stderr(), /failed gone\.jpg: ERR_MEDIA_DOWNLOAD_FAILED: the CDN answered HTTP 404/)
+  t.regex(c.stderr(), /ok\s+ok\.jpg/)
+  t.deepEqual(await readdir(out), ['ok.jpg'])
+})
+
+test.serial('usage errors exit 2; --help prints the help', async (t) => {
+  const c = capture()
+  t.is(await run(['--help'], c.io), 0)
+  t.is(c.stdout(), `${help}\n`)
+  const c2 = capture()
+  t.is(await run([join(dir, 'items.json')], c2.io), 2)
+  t.regex(c2.stderr(), /--out <dir> is required/)
+  const c3 = capture()
+  t.is(await run([join(dir, 'items.json'), '--out', dir, '--concurrency', '0'], c3.io), 2)
+  t.regex(c3.stderr(), /--concurrency must be a positive integer/)
+  const c4 = capture()
+  t.is(await run([join(dir, 'nope.json'), '--out', dir], c4.io), 2)
+  t.regex(c4.stderr(), /cannot read/)
+  const c5 = capture()
+  t.is(await run(['--bogus'], c5.io), 2)
+  const empty = join(dir, 'empty.json')
+  await writeFile(empty, '{"data":{}}')
+  const c6 = capture()
+  t.is(await run([empty, '--out', dir], c6.io), 1)
+  t.regex(c6.stderr(), /no media items/)
+})
+
+test.serial('on a TTY a progress bar is drawn on stderr', async (t) => {
+  const input = join(dir, 'one.json')
+  await writeFile(input, JSON.stringify([item('/good', good, 'tty.jpg', 't')]))
+  const err = []
+  const code = await run([input, '--out', join(dir, 'out3')], { stdout: { write: () => {} }, stderr: { write: (s) => err.push(s), isTTY: true } })
+  t.is(code, 0)
+  t.regex(err.join(''), /\[#+\] 1\/1 files .* ETA/)
+})

@@ -1,0 +1,77 @@
+// The WebCrypto suite (__test__/runtimes/webcrypto-suite.mjs) on every JavaScript runtime found (Node always; Deno
+// and Bun on PATH or in .cache/runtimes, see scripts/install-runtimes.mjs), and its esbuild-neutral bundle in a
+// node:vm context that has nothing but crypto, TextEncoder/TextDecoder, atob/btoa and a report function.
+import test from 'ava'
+import { build } from 'esbuild'
+import { execFile, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import vm from 'node:vm'
+
+import { platformTriple } from '../dist/node/loader.js'
+import { runtimesDir } from '../scripts/install-runtimes.mjs'
+
+const execFileP = promisify(execFile)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const suite = join(root, '__test__/runtimes/webcrypto-suite.mjs')
+
+/** The first of .cache/runtimes and PATH where `name --version` runs: { path, version } or undefined. */
+function findRuntime(name) {
+  for (const path of [join(runtimesDir, 'node_modules/.bin', name), name]) {
+    if (path.includes('/') && !existsSync(path)) continue
+    const r = spawnSync(path, ['--version'], { encoding: 'utf8' })
+    if (r.status === 0) return { path, version: r.stdout.trim().split('\n')[0] }
+  }
+  return undefined
+}
+
+const runtimes = [{ name: 'node', path: process.execPath, version: process.version, args: [] }]
+const deno = findRuntime('deno')
+// No permissions at all: the WebCrypto entry needs neither files, env nor network.
+if (deno) runtimes.push({ name: 'deno', ...deno, args: ['run', '--no-config', '--no-lock', '--no-prompt'] })
+const bun = findRuntime('bun')
+if (bun) runtimes.push({ name: 'bun', ...bun, args: [] })
+
+/** Checks the suite's output: only `ok` lines, numbered 1..N, and `done N/N`. */
+function assertSuite(t, lines) {
+  const failed = lines.filter((l) => l.startsWith('not ok'))
+  t.deepEqual(failed, [])
+  const oks = lines.filter((l) => /^ok \d+ - /.test(l))
+  t.true(oks.length >= 7, lines.join('\n'))
+  t.deepEqual(oks.map((l) => Number(l.split(' ')[1])), oks.map((_, i) => i + 1))
+  t.is(lines.at(-1), `done ${oks.length}/${oks.length}`)
+}
+
+for (const rt of runtimes) {
+  test(`WebCrypto suite on ${rt.name} (${rt.version})`, async (t) => {
+    const env = { ...process.env, NO_COLOR: '1' }
+    const { stdout } = await execFileP(rt.path, [...rt.args, suite], { cwd: root, env, timeout: 60_000 })
+    assertSuite(t, stdout.trim().split('\n'))
+  })
+}
+
+if (bun && existsSync(join(root, `native/whatsapp-flows.${platformTriple()}.node`))) {
+  test(`Bun (${bun.version}) loads the native addon through the Node entry`, async (t) => {
+    const script = `import(${JSON.stringify(join(root, 'dist/index.js'))}).then((m) => console.log(m.getBackend()))`
+    const { stdout } = await execFileP(bun.path, ['-e', script], { cwd: root })
+    t.is(stdout.trim(), 'native')
+  })
+}
+
+test('WebCrypto suite, bundled for a neutral platform, in a vm context with only crypto, TextEncoder/Decoder, atob/btoa', async (t) => {
+  // Platform neutral: any Node built-in in the graph is a resolution error.
+  const result = await build({ entryPoints: [suite], bundle: true, write: false, platform: 'neutral', format: 'esm', logLevel: 'silent' })
+  const code = result.outputFiles[0].text
+  t.false(/^\s*(import|export)\b/m.test(code), 'the bundle is self-contained')
+  const lines = []
+  const context = vm.createContext({ crypto: globalThis.crypto, TextDecoder, atob, btoa, report: (line) => lines.push(line) })
+  // TextEncoder is built inside the context so that the Uint8Arrays it returns belong to the context's realm,
+  // as they do in a real single-realm runtime (a Worker, Deno, Bun).
+  vm.runInContext('(Outer) => { const outer = new Outer(); globalThis.TextEncoder = class TextEncoder { get encoding() { return "utf-8" } encode(s = "") { return new Uint8Array(outer.encode(s)) } } }', context)(TextEncoder)
+  t.deepEqual(vm.runInContext('[typeof process, typeof require, typeof Buffer, typeof setTimeout, typeof fetch]', context), ['undefined', 'undefined', 'undefined', 'undefined', 'undefined'])
+  // The bundle keeps its top-level awaits; an async function body runs them as a script.
+  await vm.runInContext(`(async () => {\n${code}\n})()`, context, { filename: 'webcrypto-suite.bundle.js' })
+  assertSuite(t, lines)
+})

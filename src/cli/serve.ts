@@ -1,0 +1,358 @@
+// `wa-flows serve`: serves a Flows data endpoint over node:http from a handler module, optionally on N cluster workers.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import cluster, { type Worker } from 'node:cluster'
+import { readFile, stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { FlowPrivateKey } from '../api.js'
+import type { FlowEndpoint, FlowEndpointOptions, FlowLogger } from '../endpoint/types.js'
+import { CliError, env, intOption, out, parseOptions, reasonOf, required, UsageError } from './common.js'
+
+export const help = `Usage: wa-flows serve --handler <module> [options]
+
+Serves a WhatsApp Flows data endpoint. The handler module's default export is
+  (endpoint) => void | Promise<void>
+and registers the flow's handlers (endpoint.on('INIT', ...), ...). Health checks
+(ping) and error notifications are answered automatically.
+
+Options:
+  --handler <module>   ES module registering the handlers (required)
+  --key <file>         PEM private key (default: private.pem)
+  --host <host>        interface to listen on (default: 127.0.0.1)
+  --port <port>        port, 0 for a free one (default: 3000)
+  --path <path>        URL path of the endpoint (default: /)
+  --workers <n>        run n worker processes with node:cluster (default: 1)
+  -h, --help           show this help
+
+Environment (secrets are never accepted as arguments):
+  WA_FLOWS_PRIVATE_KEY_PASSPHRASE   opens an encrypted private key
+  WA_FLOWS_APP_SECRET               Meta app secret(s) checking X-Hub-Signature-256;
+                                    comma-separated during rotation. Unset: not checked.
+  WHATSAPP_FLOWS_BACKEND            native | webcrypto (default: native when available)
+
+Prints the listening URL, then one line per request: method, action, screen,
+status, time (no request data is ever logged).
+SIGTERM / SIGINT stop accepting connections, finish in-flight requests and exit 0.
+`
+
+interface ServeConfig {
+  handler: string
+  key: string
+  host: string
+  port: number
+  path: string
+  workers: number
+}
+
+function parseConfig(argv: string[]): ServeConfig {
+  const o = parseOptions(argv, {
+    handler: { type: 'string' },
+    key: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    path: { type: 'string' },
+    workers: { type: 'string' },
+  })
+  const path = o.path ?? '/'
+  if (!path.startsWith('/')) throw new UsageError(`--path must start with "/", got "${path}"`)
+  return {
+    handler: required(o.handler, 'handler'),
+    key: o.key ?? 'private.pem',
+    host: o.host ?? '127.0.0.1',
+    port: intOption(o.port, 'port', 3000, 0, 65535),
+    path,
+    workers: intOption(o.workers, 'workers', 1, 1, 64),
+  }
+}
+
+/** What the request log line knows about the request being handled (filled in by the wrapped handlers). */
+interface RequestInfo {
+  action?: string
+  screen?: string
+}
+
+const requestInfo = new AsyncLocalStorage<RequestInfo>()
+
+type AnyHandler = (request: { action?: string; screen?: string }, ctx: unknown) => unknown
+
+function note(request: { action?: string; screen?: string } | undefined): void {
+  const info = requestInfo.getStore()
+  if (!info || !request) return
+  if (typeof request.action === 'string') info.action = request.action
+  if (typeof request.screen === 'string') info.screen = request.screen
+}
+
+/**
+ * The endpoint as the handler module sees it: registrations are wrapped so the request log can name the action
+ * and screen (the endpoint itself only reports non-sensitive log messages, not per-request facts).
+ */
+function instrument(endpoint: FlowEndpoint): FlowEndpoint {
+  const proxy: FlowEndpoint = new Proxy(endpoint, {
+    get(target, prop, receiver) {
+      if (prop === 'on') {
+        return (...args: unknown[]) => {
+          const last = args.length - 1
+          const handler = args[last]
+          if (typeof handler === 'function') {
+            args[last] = function (this: unknown, request: Parameters<AnyHandler>[0], ctx: unknown) {
+              note(request)
+              return (handler as AnyHandler).call(this, request, ctx)
+            }
+          }
+          ;(target.on as (...a: unknown[]) => unknown).apply(target, args)
+          return proxy
+        }
+      }
+      if (prop === 'onErrorNotification') {
+        return (handler: AnyHandler) => {
+          target.onErrorNotification(function (this: unknown, notification, ctx) {
+            note(notification)
+            const info = requestInfo.getStore()
+            if (info) info.action = `${notification.action}:error`
+            return handler.call(this, notification, ctx) as void
+          })
+          return proxy
+        }
+      }
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return proxy
+}
+
+async function loadKey(path: string): Promise<FlowPrivateKey> {
+  let pem: Buffer
+  try {
+    pem = await readFile(path)
+  } catch (e) {
+    throw new CliError(`cannot read private key ${path}: ${reasonOf(e)}`)
+  }
+  const { loadPrivateKey } = await import('../index.js')
+  const passphrase = env('WA_FLOWS_PRIVATE_KEY_PASSPHRASE')
+  try {
+    return await loadPrivateKey(pem, passphrase ? { passphrase } : {})
+  } catch (e) {
+    throw new CliError(`cannot load private key ${path}: ${reasonOf(e)}`)
+  }
+}
+
+type Register = (endpoint: FlowEndpoint) => void | Promise<void>
+
+async function loadHandlerModule(path: string): Promise<Register> {
+  const abs = resolve(path)
+  try {
+    await stat(abs)
+  } catch {
+    throw new CliError(`handler module ${path} not found`)
+  }
+  let mod: { default?: unknown }
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown }
+  } catch (e) {
+    throw new CliError(`cannot load handler module ${path}: ${reasonOf(e)}`)
+  }
+  if (typeof mod.default !== 'function') throw new CliError(`handler module ${path} has no default export function (endpoint) => void`)
+  return mod.default as Register
+}
+
+function appSecrets(): string[] | undefined {
+  const raw = env('WA_FLOWS_APP_SECRET')
+  if (!raw) return undefined
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  return list.length ? list : undefined
+}
+
+const stderrLogger = (prefix: string): FlowLogger => {
+  const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    // The endpoint names the action/screen (never data) in its messages: use them for the request log line too.
+    note(fields as { action?: string; screen?: string } | undefined)
+    process.stderr.write(`${prefix}${level}: ${message}${fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}\n`)
+  }
+  return { info: line('info'), warn: line('warn'), error: line('error') }
+}
+
+function urlOf(address: AddressInfo, host: string, path: string): string {
+  const h = address.family === 'IPv6' || host.includes(':') ? `[${address.address}]` : host
+  return `http://${h}:${address.port}${path}`
+}
+
+/** Builds the endpoint and the HTTP server (not yet listening). */
+async function buildServer(config: ServeConfig, logPrefix: string): Promise<Server> {
+  const key = await loadKey(config.key)
+  const register = await loadHandlerModule(config.handler)
+  const { createFlowEndpoint } = await import('../index.js')
+  const secrets = appSecrets()
+  const options: FlowEndpointOptions = { privateKey: key, logger: stderrLogger(logPrefix), ...(secrets ? { appSecret: secrets } : {}) }
+  const endpoint: FlowEndpoint = createFlowEndpoint(options)
+  try {
+    await register(instrument(endpoint))
+  } catch (e) {
+    throw new CliError(`handler module ${config.handler} failed while registering handlers: ${reasonOf(e)}`)
+  }
+  const listener = endpoint.nodeHandler()
+
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint()
+    const info: RequestInfo = {}
+    let handled = false
+    res.once('close', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      const status = res.writableFinished ? String(res.statusCode) : 'aborted'
+      // A decrypted 200 that reached no handler and logged nothing is the automatic health-check answer.
+      const action = info.action ?? (handled && res.statusCode === 200 ? 'ping' : '-')
+      out(`${logPrefix}${new Date().toISOString()} ${req.method} ${action} ${info.screen ?? '-'} ${status} ${ms.toFixed(1)}ms`)
+    })
+    const pathname = (req.url ?? '/').split('?', 1)[0]
+    if (pathname !== config.path) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
+      return
+    }
+    handled = true
+    requestInfo.run(info, () => listener(req, res))
+  })
+}
+
+/** Closes the server gracefully: no new connections, in-flight requests finish, idle keep-alive sockets close. */
+function shutdown(server: Server, graceMs = 15_000): Promise<void> {
+  return new Promise((done) => {
+    // Responses finishing after close() leave keep-alive sockets idle: close them as they go idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50)
+    const force = setTimeout(() => server.closeAllConnections(), graceMs)
+    sweep.unref()
+    force.unref()
+    server.close(() => {
+      clearInterval(sweep)
+      clearTimeout(force)
+      done()
+    })
+    server.closeIdleConnections()
+  })
+}
+
+function listen(server: Server, config: ServeConfig): Promise<AddressInfo> {
+  return new Promise((ok, fail) => {
+    server.once('error', (e) => fail(new CliError(`cannot listen on ${config.host}:${config.port}: ${reasonOf(e)}`)))
+    server.listen(config.port, config.host, () => ok(server.address() as AddressInfo))
+  })
+}
+
+/** One serving process (the only one, or a cluster worker). Resolves with the exit code after a signal. */
+async function serveOne(config: ServeConfig, worker?: Worker): Promise<number> {
+  const prefix = worker ? `[worker ${worker.id}] ` : ''
+  const server = await buildServer(config, prefix)
+  server.keepAliveTimeout = 65_000 // above typical proxy/load-balancer idle timeouts
+  const address = await listen(server, config)
+  if (worker) process.send?.({ type: 'wa-flows:ready', address })
+  else out(`Listening on ${urlOf(address, config.host, config.path)}`)
+
+  return new Promise((done) => {
+    let stopping = false
+    const stop = () => {
+      if (stopping) return
+      stopping = true
+      void shutdown(server).then(() => {
+        // A worker's IPC channel would keep it alive: leave explicitly once the last response is out.
+        if (worker) process.exit(0)
+        done(0)
+      })
+    }
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+    if (worker) process.once('disconnect', stop)
+  })
+}
+
+/** The cluster primary: forks workers, prints the URL once all listen, forwards signals, restarts crashed workers. */
+async function primary(config: ServeConfig): Promise<number> {
+  // Fail fast on configuration errors here rather than in every worker.
+  await loadKey(config.key)
+  try {
+    await stat(resolve(config.handler))
+  } catch {
+    throw new CliError(`handler module ${config.handler} not found`)
+  }
+  const ready = new Set<number>()
+  let stopping = false
+  let announced = false
+  const restarts: number[] = []
+
+  return new Promise((done, fail) => {
+    let exitCode = 0
+    let startFailure: string | undefined
+    const live = new Set<number>()
+    const fork = () => {
+      const w = cluster.fork()
+      live.add(w.id)
+      w.on('message', (m: { type?: string; address?: AddressInfo; reason?: string }) => {
+        if (m?.type === 'wa-flows:failed') startFailure ??= m.reason ?? 'a worker failed to start'
+        if (m?.type !== 'wa-flows:ready' || !m.address) return
+        ready.add(w.id)
+        if (!announced && ready.size === config.workers) {
+          announced = true
+          out(`Listening on ${urlOf(m.address, config.host, config.path)} (${config.workers} workers)`)
+        }
+      })
+    }
+    const stopAll = (signal: NodeJS.Signals) => {
+      if (stopping) return
+      stopping = true
+      for (const w of Object.values(cluster.workers ?? {})) if (w && live.has(w.id)) w.process.kill(signal)
+    }
+    cluster.on('exit', (w, code, signal) => {
+      live.delete(w.id)
+      const wasReady = ready.delete(w.id)
+      const clean = code === 0 && !signal
+      if (!stopping) {
+        if (!wasReady) {
+          startFailure ??= `worker ${w.id} exited (${code ?? signal}) before listening`
+          exitCode = code || 1
+          stopAll('SIGTERM')
+        } else if (!clean) {
+          const now = Date.now()
+          while (restarts.length && now - restarts[0]! > 60_000) restarts.shift()
+          if (restarts.length >= 5) {
+            process.stderr.write(`wa-flows: worker ${w.id} exited (${code ?? signal}); too many restarts, stopping\n`)
+            exitCode = 1
+            stopAll('SIGTERM')
+          } else {
+            restarts.push(now)
+            process.stderr.write(`wa-flows: worker ${w.id} exited (${code ?? signal}); starting a new one\n`)
+            fork()
+          }
+        }
+      } else if (!clean && exitCode === 0) {
+        exitCode = code || 1
+      }
+      if (live.size > 0) return
+      if (startFailure) fail(new CliError(startFailure, exitCode || 1))
+      else done(exitCode)
+    })
+    process.on('SIGTERM', () => stopAll('SIGTERM'))
+    process.on('SIGINT', () => stopAll('SIGTERM'))
+    for (let i = 0; i < config.workers; i++) fork()
+  })
+}
+
+/** A cluster worker: a start-up failure goes to the primary (which reports it once) instead of stderr. */
+async function worker(config: ServeConfig, self: Worker): Promise<number> {
+  try {
+    return await serveOne(config, self)
+  } catch (e) {
+    if (process.env.WA_FLOWS_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`[worker ${self.id}] ${e.stack}\n`)
+    await new Promise<void>((sent) => process.send?.({ type: 'wa-flows:failed', reason: reasonOf(e) }, undefined, {}, () => sent()) ?? sent())
+    process.exit(e instanceof CliError ? e.exitCode : 1)
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const config = parseConfig(argv)
+  if (cluster.isWorker) return worker(config, cluster.worker!)
+  if (config.workers > 1) return primary(config)
+  return serveOne(config)
+}

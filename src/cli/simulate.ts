@@ -1,0 +1,101 @@
+// `wa-flows simulate`: sends encrypted requests to a data endpoint as WhatsApp would and prints the decrypted answers.
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { FlowClient, FlowClientResult } from '../client/index.js'
+import { CliError, env, out, parseOptions, reasonOf, required, UsageError } from './common.js'
+
+export const help = `Usage: wa-flows simulate --url <url> --public-key <file> [options]
+
+Acts as WhatsApp: sends a health check (ping), then an INIT (default) or a
+data_exchange from --screen with --data, each encrypted with the endpoint's
+public key, and prints each HTTP status and the decrypted response.
+Exits non-zero unless every status is 200.
+
+Options:
+  --url <url>            the endpoint URL (required)
+  --public-key <file>    the endpoint's SPKI public key (required)
+  --screen <name>        send a data_exchange from this screen instead of INIT
+  --data <json>          the data_exchange (or INIT) payload, a JSON object (default: {})
+  --flow-token <token>   the flow token (default: a random one)
+  -h, --help             show this help
+
+Environment:
+  WA_FLOWS_APP_SECRET    signs requests with X-Hub-Signature-256 (first of a
+                         comma-separated list)
+`
+
+type SimResult = Pick<FlowClientResult, 'status' | 'response'>
+
+function parseData(raw: string | undefined): Record<string, unknown> {
+  if (raw === undefined) return {}
+  let v: unknown
+  try {
+    v = JSON.parse(raw)
+  } catch (e) {
+    throw new UsageError(`--data is not valid JSON: ${reasonOf(e)}`)
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('--data must be a JSON object')
+  return v as Record<string, unknown>
+}
+
+function show(label: string, result: SimResult): void {
+  out(`${label}: HTTP ${result.status}`)
+  const payload = result.response
+  if (payload === undefined || payload === '') return
+  out(typeof payload === 'string' ? payload : JSON.stringify(payload, null, 2))
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const o = parseOptions(argv, {
+    url: { type: 'string' },
+    'public-key': { type: 'string' },
+    screen: { type: 'string' },
+    data: { type: 'string' },
+    'flow-token': { type: 'string' },
+  })
+  const url = required(o.url, 'url')
+  try {
+    new URL(url)
+  } catch {
+    throw new UsageError(`--url is not a URL: "${url}"`)
+  }
+  const keyPath = required(o['public-key'], 'public-key')
+  const data = parseData(o.data)
+  let publicKey: string
+  try {
+    publicKey = await readFile(keyPath, 'utf8')
+  } catch (e) {
+    throw new CliError(`cannot read public key ${keyPath}: ${reasonOf(e)}`)
+  }
+  const appSecret = env('WA_FLOWS_APP_SECRET')?.split(',')[0]?.trim()
+  const { createFlowClient } = await import('../index.js')
+  let client: FlowClient
+  try {
+    client = createFlowClient({
+      url,
+      publicKey,
+      flowToken: o['flow-token'] ?? `wa-flows-sim-${randomUUID()}`,
+      ...(appSecret ? { appSecret } : {}),
+    })
+  } catch (e) {
+    throw new CliError(`cannot use public key ${keyPath}: ${reasonOf(e)}`)
+  }
+
+  const call = async (label: string, f: () => Promise<SimResult>): Promise<boolean> => {
+    let result: SimResult
+    try {
+      result = await f()
+    } catch (e) {
+      process.stderr.write(`${label}: failed: ${reasonOf(e)}\n`)
+      return false
+    }
+    show(label, result)
+    return result.status === 200
+  }
+
+  let ok = await call('ping', () => client.ping())
+  if (o.screen !== undefined) ok = (await call(`data_exchange ${o.screen}`, () => client.dataExchange(o.screen!, data))) && ok
+  else ok = (await call('INIT', () => client.init(data))) && ok
+  if (!ok) process.stderr.write('wa-flows: not every request answered 200\n')
+  return ok ? 0 : 1
+}

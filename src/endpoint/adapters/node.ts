@@ -1,0 +1,116 @@
+// node:http listener and Express middleware: raw body with a byte cap (or a raw body a parser kept), then the core.
+// No node: imports: it only uses the request/response objects it is given.
+import { concatBytes, isBytes, utf8 } from '../../util/bytes.js'
+import { statusAnswer } from '../http.js'
+import { errorFields } from '../logger.js'
+import type { FlowHttpResponse, NodeFlowHandler, NodeRequestLike, NodeResponseLike } from '../types.js'
+import { declaredLength, tooLarge, type AdapterDeps } from './body.js'
+
+/** How long a client that keeps sending after a 413 may go on before its connection is cut. */
+const DRAIN_GRACE_MS = 2000
+
+type Preparsed = { kind: 'raw'; body: Uint8Array | string } | { kind: 'parsed' } | { kind: 'none' }
+
+/** A body a middleware already read: raw bytes/text are usable; a parsed object is not (signatures need raw bytes). */
+function preparsed(req: NodeRequestLike): Preparsed {
+  const raw = req.rawBody
+  if (isBytes(raw) || typeof raw === 'string') return { kind: 'raw', body: raw }
+  const body = req.body
+  if (isBytes(body) || typeof body === 'string') return { kind: 'raw', body }
+  if (typeof body === 'object' && body !== null) return { kind: 'parsed' }
+  if (req.readableEnded) return { kind: 'raw', body: '' }
+  return { kind: 'none' }
+}
+
+function send(res: NodeResponseLike, out: FlowHttpResponse): void {
+  res.writeHead(out.status, { ...out.headers, 'content-length': utf8(out.body).length })
+  res.end(out.body)
+}
+
+/** Reads the stream up to `max` bytes; undefined as soon as it is longer (the listeners are then removed). */
+function readCapped(req: NodeRequestLike, max: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = []
+    let total = 0
+    const cleanup = () => {
+      req.removeListener('data', onData)
+      req.removeListener('end', onEnd)
+      req.removeListener('error', onError)
+      req.removeListener('aborted', onAborted)
+    }
+    const onData = (chunk: Uint8Array | string) => {
+      const bytes = typeof chunk === 'string' ? utf8(chunk) : chunk
+      total += bytes.length
+      if (total > max) {
+        cleanup()
+        resolve(undefined)
+        return
+      }
+      chunks.push(bytes)
+    }
+    const onEnd = () => {
+      cleanup()
+      resolve(concatBytes(...chunks))
+    }
+    const onError = (e: unknown) => {
+      cleanup()
+      reject(e)
+    }
+    const onAborted = () => onError(new Error('the client aborted the request'))
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('aborted', onAborted)
+  })
+}
+
+/** Answers 413 without keeping the rest: discards what still arrives, and cuts a client that will not stop. */
+function reject413(req: NodeRequestLike, res: NodeResponseLike, out: FlowHttpResponse): void {
+  const discard = () => {}
+  req.on('data', discard)
+  req.on('error', discard)
+  req.resume()
+  const timer = setTimeout(() => req.destroy(), DRAIN_GRACE_MS)
+  ;(timer as { unref?: () => void }).unref?.()
+  req.on('end', () => clearTimeout(timer))
+  req.on('close', () => clearTimeout(timer))
+  send(res, out)
+}
+
+export function createNodeHandler(deps: AdapterDeps): NodeFlowHandler {
+  async function run(req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
+    const method = typeof req.method === 'string' ? req.method : 'GET'
+    const headers = req.headers
+    if (method.toUpperCase() !== 'POST') {
+      req.resume()
+      return send(res, await deps.handle({ method, body: '', headers }))
+    }
+    const pre = preparsed(req)
+    if (pre.kind === 'parsed') {
+      deps.logger.error(
+        'the request body was already parsed into an object and no raw bytes were kept; signatures need the raw body: ' +
+          'mount the flow handler before express.json(), or use express.raw({ type: "*/*" }) on its route',
+      )
+      return send(res, statusAnswer(500))
+    }
+    if (pre.kind === 'raw') return send(res, await deps.handle({ method, body: pre.body, headers }))
+
+    const declared = declaredLength(typeof headers['content-length'] === 'string' ? headers['content-length'] : undefined)
+    if (declared !== undefined && declared > deps.maxBodyBytes) return reject413(req, res, tooLarge(deps, declared))
+    const body = await readCapped(req, deps.maxBodyBytes)
+    if (!body) return reject413(req, res, tooLarge(deps))
+    send(res, await deps.handle({ method, body, headers }))
+  }
+
+  return function whatsappFlowsNodeHandler(req, res, next) {
+    if (typeof req !== 'object' || req === null || typeof res !== 'object' || res === null) {
+      throw new TypeError('the flow handler takes (req, res[, next]) from node:http or Express')
+    }
+    run(req, res).catch((e) => {
+      if (typeof next === 'function') return next(e)
+      deps.logger.error('the Node adapter failed', errorFields(e))
+      if (!res.headersSent) send(res, statusAnswer(500))
+      else req.destroy()
+    })
+  }
+}

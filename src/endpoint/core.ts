@@ -1,0 +1,167 @@
+// The endpoint's HTTP semantics over raw bytes: method, size, signature, decryption, dispatch, deadline, status codes.
+import type { DecryptedFlowRequest, FlowCrypto, FlowPrivateKey } from '../api.js'
+import { FlowDecryptionError, FlowRequestError, FlowSignatureError, FlowTokenError } from '../errors.js'
+import type { MediaApi } from '../media/types.js'
+import type { FlowErrorNotification, FlowRequest } from '../protocol.js'
+import { runWithDeadline } from './deadline.js'
+import { requestKind, type Registry } from './dispatch.js'
+import { bodyBytes, encryptedAnswer, getHeader, statusAnswer, tokenErrorAnswer } from './http.js'
+import { errorFields, safeName } from './logger.js'
+import { createMediaContext } from './media-context.js'
+import type { SignatureVerifier } from './signature.js'
+import type { FlowHandlerContext, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
+
+export interface CoreConfig {
+  crypto: FlowCrypto
+  media: MediaApi
+  key: () => Promise<FlowPrivateKey>
+  verifier: SignatureVerifier | undefined
+  maxBodyBytes: number
+  timeoutMs: number
+  logger: FlowLogger
+  registry: Registry
+  onTimeout: ((request: any) => unknown) | undefined
+}
+
+const isResponseObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** `data_exchange screen X`, `INIT`…: how log lines name a request (identifier-like names only). */
+function describe(request: FlowRequest): { action: string; screen?: string } {
+  const action = safeName(request.action)
+  return typeof request.screen === 'string' && request.screen !== '' ? { action, screen: safeName(request.screen) } : { action }
+}
+
+export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise<FlowHttpResponse> {
+  const { logger } = cfg
+
+  async function encrypt(decrypted: DecryptedFlowRequest, response: object, request: FlowRequest): Promise<FlowHttpResponse> {
+    try {
+      return encryptedAnswer(await decrypted.encryptResponse(response))
+    } catch (e) {
+      logger.error('could not serialise or encrypt the response', { ...describe(request), ...errorFields(e) })
+      return statusAnswer(500)
+    }
+  }
+
+  function context(request: FlowRequest, signal: AbortSignal): FlowHandlerContext {
+    let media: FlowHandlerContext['media'] | undefined
+    return {
+      flowToken: typeof request.flow_token === 'string' ? request.flow_token : '',
+      version: typeof request.version === 'string' ? request.version : '',
+      signal,
+      get media() {
+        return (media ??= createMediaContext(cfg.media, request.data, signal))
+      },
+    }
+  }
+
+  async function notification(decrypted: DecryptedFlowRequest): Promise<FlowHttpResponse> {
+    const request = decrypted.request
+    logger.info('error notification received', describe(request))
+    const hook = cfg.registry.errorHook()
+    if (hook) {
+      try {
+        const outcome = await runWithDeadline(cfg.timeoutMs, (signal) => hook(request as unknown as FlowErrorNotification, context(request, signal)))
+        if (outcome.timedOut) logger.warn('the error notification hook missed the deadline; acknowledging anyway', { timeoutMs: cfg.timeoutMs })
+      } catch (e) {
+        logger.error('the error notification hook threw; acknowledging anyway', errorFields(e))
+      }
+    }
+    return encrypt(decrypted, { data: { acknowledged: true } }, request)
+  }
+
+  async function timedOut(decrypted: DecryptedFlowRequest): Promise<FlowHttpResponse> {
+    const request = decrypted.request
+    logger.warn('handler missed the deadline', { ...describe(request), timeoutMs: cfg.timeoutMs, answered: cfg.onTimeout ? 'onTimeout' : 504 })
+    if (!cfg.onTimeout) return statusAnswer(504)
+    try {
+      const response = await cfg.onTimeout(request)
+      if (isResponseObject(response)) return encrypt(decrypted, response, request)
+      logger.error('onTimeout returned no response object', describe(request))
+    } catch (e) {
+      logger.error('onTimeout threw', { ...describe(request), ...errorFields(e) })
+    }
+    return statusAnswer(504)
+  }
+
+  async function dispatch(decrypted: DecryptedFlowRequest): Promise<FlowHttpResponse> {
+    const request = decrypted.request
+    const handler = cfg.registry.resolve(request)
+    if (!handler) {
+      logger.error('no handler registered for this request', describe(request))
+      return statusAnswer(501)
+    }
+    let outcome
+    try {
+      outcome = await runWithDeadline(cfg.timeoutMs, (signal) => handler(request, context(request, signal)))
+    } catch (e) {
+      if (e instanceof FlowTokenError) {
+        logger.info('handler rejected the flow token (427)', describe(request))
+        return tokenErrorAnswer(e.message)
+      }
+      logger.error('handler threw', { ...describe(request), ...errorFields(e) })
+      return statusAnswer(500)
+    }
+    if (outcome.timedOut) return timedOut(decrypted)
+    if (!isResponseObject(outcome.value)) {
+      logger.error('handler returned no response object', describe(request))
+      return statusAnswer(500)
+    }
+    return encrypt(decrypted, outcome.value, request)
+  }
+
+  return async function handle(input) {
+    if (typeof input !== 'object' || input === null) throw new TypeError('handle() takes { method?, body, headers? }')
+    const method = input.method === undefined ? 'POST' : input.method
+    if (typeof method !== 'string') throw new TypeError('method must be a string')
+    const bytes = bodyBytes(input.body)
+    if (method.toUpperCase() !== 'POST') return statusAnswer(405, { allow: 'POST' })
+    if (bytes.length > cfg.maxBodyBytes) {
+      logger.warn('request body too large', { bytes: bytes.length, maxBodyBytes: cfg.maxBodyBytes })
+      return statusAnswer(413, { connection: 'close' })
+    }
+
+    if (cfg.verifier) {
+      try {
+        await cfg.verifier.verify(bytes, getHeader(input.headers, 'x-hub-signature-256'))
+      } catch (e) {
+        if (!(e instanceof FlowSignatureError)) throw e
+        logger.warn('request signature rejected', { reason: e.message })
+        return statusAnswer(432)
+      }
+    }
+
+    let key: FlowPrivateKey
+    try {
+      key = await cfg.key()
+    } catch (e) {
+      logger.error('the private key could not be loaded', { ...errorFields(e), reason: safeName((e as { reason?: unknown }).reason) })
+      return statusAnswer(500)
+    }
+
+    let decrypted: DecryptedFlowRequest
+    try {
+      decrypted = await cfg.crypto.decryptRequest(bytes, key)
+    } catch (e) {
+      if (e instanceof FlowRequestError) {
+        logger.warn('malformed request body', errorFields(e))
+        return statusAnswer(400)
+      }
+      if (e instanceof FlowDecryptionError) {
+        logger.warn('request could not be decrypted (421: is WhatsApp using the current public key?)', errorFields(e))
+        return statusAnswer(421)
+      }
+      logger.error('decryption failed unexpectedly', errorFields(e))
+      return statusAnswer(500)
+    }
+
+    switch (requestKind(decrypted.request)) {
+      case 'ping':
+        return encrypt(decrypted, { data: { status: 'active' } }, decrypted.request)
+      case 'error-notification':
+        return notification(decrypted)
+      default:
+        return dispatch(decrypted)
+    }
+  }
+}

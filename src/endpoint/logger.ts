@@ -1,0 +1,44 @@
+// The endpoint's log sink: validates a user logger, builds the default one, and sanitises the few names it logs.
+import type { FlowLogger } from './types.js'
+
+const noop = () => {}
+const silent: FlowLogger = { info: noop, warn: noop, error: noop }
+
+function isTestEnv(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  return env?.NODE_ENV === 'test'
+}
+
+/** Console for warnings and errors, nothing for info; silent under NODE_ENV=test. */
+function defaultLogger(): FlowLogger {
+  if (isTestEnv()) return silent
+  return {
+    info: noop,
+    warn: (message, fields) => console.warn(`whatsapp-flows: ${message}`, fields ?? ''),
+    error: (message, fields) => console.error(`whatsapp-flows: ${message}`, fields ?? ''),
+  }
+}
+
+export function resolveLogger(logger: unknown): FlowLogger {
+  if (logger === undefined) return defaultLogger()
+  if (logger === false) return silent
+  const l = logger as Partial<FlowLogger> | null
+  if (typeof l !== 'object' || l === null || typeof l.info !== 'function' || typeof l.warn !== 'function' || typeof l.error !== 'function') {
+    throw new TypeError('logger must be an object with info, warn and error functions, or false')
+  }
+  return { info: l.info.bind(l), warn: l.warn.bind(l), error: l.error.bind(l) }
+}
+
+const NAME = /^[A-Za-z0-9_]{1,64}$/
+
+/** A protocol name (action, screen) safe to log: identifier-like and short, otherwise a placeholder. */
+export function safeName(value: unknown): string {
+  return typeof value === 'string' && NAME.test(value) ? value : '<unnamed>'
+}
+
+/** The loggable part of an error: its class name and code, never its message. */
+export function errorFields(e: unknown): { error: string; code?: string } {
+  const name = e instanceof Error ? e.name : typeof e
+  const code = (e as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? { error: safeName(name), code: safeName(code) } : { error: safeName(name) }
+}

@@ -1,0 +1,91 @@
+// The decrypting core shared by every streaming form: coalesces small chunks for the native streaming state,
+// or buffers the whole file for a one-shot backend (WebCrypto). Output is unverified until `end` resolves.
+import type { CryptoBackend, MediaKeyBytes, MediaStreamState } from '../backend/contract.js'
+import { concatBytes } from '../util/bytes.js'
+
+/** Incoming chunks are gathered to at least this many bytes before each native `update` (per-call overhead). */
+export const COALESCE_BYTES = 1 << 20
+
+export interface MediaPipeline {
+  /** Feeds CDN-file bytes; resolves the plaintext that became available (NOT verified yet). */
+  push(chunk: Uint8Array): Promise<Uint8Array[]>
+  /** Runs every check; resolves the remaining plaintext, or rejects with `MediaIntegrityError`. */
+  end(): Promise<Uint8Array[]>
+  /** CDN-file bytes fed so far. */
+  readonly bytesIn: number
+}
+
+const nonEmpty = (parts: Uint8Array[]): Uint8Array[] => parts.filter((p) => p.length > 0)
+
+/** Streams through the backend's `createMediaStream` when it has one, else buffers and decrypts at the end. */
+export function createMediaPipeline(backend: CryptoBackend, keys: MediaKeyBytes, coalesce = COALESCE_BYTES): MediaPipeline {
+  return backend.createMediaStream ? streaming(backend.createMediaStream(keys), coalesce) : buffered(backend, keys)
+}
+
+function streaming(state: MediaStreamState, coalesce: number): MediaPipeline {
+  let buf: Uint8Array | undefined
+  let fill = 0
+  let bytesIn = 0
+  let ended = false
+  // One coalescing buffer, reused: it is refilled only after the backend's update for it has resolved.
+  const flushBuf = async (): Promise<Uint8Array[]> => {
+    if (!buf || fill === 0) return []
+    const full = fill === buf.length ? buf : buf.subarray(0, fill)
+    fill = 0
+    return [await state.update(full)]
+  }
+  return {
+    get bytesIn() {
+      return bytesIn
+    },
+    async push(chunk) {
+      if (ended) throw new Error('the media decryptor has already ended')
+      bytesIn += chunk.length
+      if (chunk.length >= coalesce && fill === 0) return nonEmpty([await state.update(chunk)])
+      const out: Uint8Array[] = []
+      let off = 0
+      while (off < chunk.length) {
+        buf ??= new Uint8Array(Math.max(coalesce, 1))
+        const n = Math.min(buf.length - fill, chunk.length - off)
+        buf.set(chunk.subarray(off, off + n), fill)
+        fill += n
+        off += n
+        if (fill === buf.length) out.push(...(await flushBuf()))
+      }
+      return nonEmpty(out)
+    },
+    async end() {
+      if (ended) throw new Error('the media decryptor has already ended')
+      ended = true
+      const out = await flushBuf()
+      buf = undefined
+      out.push(await state.final())
+      return nonEmpty(out)
+    },
+  }
+}
+
+function buffered(backend: CryptoBackend, keys: MediaKeyBytes): MediaPipeline {
+  let parts: Uint8Array[] = []
+  let bytesIn = 0
+  let ended = false
+  return {
+    get bytesIn() {
+      return bytesIn
+    },
+    async push(chunk) {
+      if (ended) throw new Error('the media decryptor has already ended')
+      bytesIn += chunk.length
+      // Copy: the caller may reuse its buffer once push resolves.
+      parts.push(chunk.slice())
+      return []
+    },
+    async end() {
+      if (ended) throw new Error('the media decryptor has already ended')
+      ended = true
+      const file = parts.length === 1 ? parts[0]! : concatBytes(...parts)
+      parts = []
+      return nonEmpty([await backend.decryptMedia(file, keys)])
+    },
+  }
+}
