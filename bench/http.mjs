@@ -180,6 +180,7 @@ const table = [
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.label} | ${r.rps.toFixed(0)} | ${fmt(r.rps / ref.rps)} | ${r.p50} | ${r.p99} | ${fmt(r.p99 / ref.p99)} | ${fmt(r.cpuPerReq, 3)} | ${fmt(r.serverCores)} | ${fmt(r.otherCores)} | ${r.bad} |`),
   '',
+  ...(ROUNDS > 1 ? [`Per-round requests/s ratios vs the reference of the same round: ${targets.slice(1).map(([label], k) => `${label} ${runs[k + 1].map((r, j) => fmt(r.rps / runs[0][j].rps)).join(' / ')}`).join('; ')}.`, ''] : []),
 ].join('\n')
 mkdirSync(join(root, 'bench/results'), { recursive: true })
 writeFileSync(join(root, 'bench/results/http.md'), table)

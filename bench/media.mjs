@@ -247,7 +247,8 @@ const md = `# Media benchmark
 \`npm run bench:media\` — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}.
 Median of ${ROUNDS} interleaved rounds; MB/s of CDN-file bytes (10^6 B/s), every check included.
 Reference: node:crypto createHash + createHmac + createDecipheriv + createHash over 64 KiB chunks, one file after another.
-Native and WebCrypto run the batch with all 64 calls in flight at once.\nDownload: native backend, `downloadMedia(item, { to: dir })` in a child process sampling `process.memoryUsage.rss()` every 5 ms; the baseline is taken after one small fetch (Node loads its fetch implementation lazily, ~15 MiB).
+Native and WebCrypto run the batch with all 64 calls in flight at once.
+Download: native backend, \`downloadMedia(item, { to: dir })\` in a child process sampling \`process.memoryUsage.rss()\` every 5 ms; the baseline is taken after one small fetch (Node loads its fetch implementation lazily, ~15 MiB).
 
 ${table}
 
