@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
+import { findRuntime } from '../scripts/install-runtimes.mjs'
 import { artifacts, currentArtifacts } from '../scripts/pack-all.mjs'
 
 const execFileP = promisify(execFile)
@@ -66,6 +67,17 @@ test.serial('npx wa-flows --help works', async (t) => {
   const { stdout } = await run('npx', ['wa-flows', '--help'], { env: { ...env, npm_config_offline: 'true' } })
   t.regex(stdout, /Usage: wa-flows/)
 })
+
+// Real runtimes resolving the root export: Deno by its `deno` condition, Bun (which loads N-API addons) as Node.
+for (const [name, args, expected] of [['deno', ['run', '--no-prompt'], 'webcrypto'], ['bun', [], 'native']]) {
+  const runtime = findRuntime(name)
+  if (!runtime) continue
+  test.serial(`${name} (${runtime.version}) imports the installed root export on ${expected}`, async (t) => {
+    writeFileSync(join(project, 'root.mjs'), "// Written by __test__/install.test.mjs.\nimport { getBackend } from 'whatsapp-flows'\nconsole.log(getBackend())\n")
+    const { stdout } = await run(runtime.path, [...args, 'root.mjs'])
+    t.is(stdout.trim(), expected)
+  })
+}
 
 test.serial('without the platform package the same code runs on WebCrypto, with exactly one warning', async (t) => {
   rmSync(join(project, 'node_modules', info.platform.name), { recursive: true })

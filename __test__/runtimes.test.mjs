@@ -3,29 +3,17 @@
 // node:vm context that has nothing but crypto, TextEncoder/TextDecoder, atob/btoa and a report function.
 import test from 'ava'
 import { build } from 'esbuild'
-import { execFile, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import vm from 'node:vm'
 
-import { platformTriple } from '../dist/node/loader.js'
-import { runtimesDir } from '../scripts/install-runtimes.mjs'
+import { findRuntime } from '../scripts/install-runtimes.mjs'
 
 const execFileP = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const suite = join(root, '__test__/runtimes/webcrypto-suite.mjs')
-
-/** The first of .cache/runtimes and PATH where `name --version` runs: { path, version } or undefined. */
-function findRuntime(name) {
-  for (const path of [join(runtimesDir, 'node_modules/.bin', name), name]) {
-    if (path.includes('/') && !existsSync(path)) continue
-    const r = spawnSync(path, ['--version'], { encoding: 'utf8' })
-    if (r.status === 0) return { path, version: r.stdout.trim().split('\n')[0] }
-  }
-  return undefined
-}
 
 const runtimes = [{ name: 'node', path: process.execPath, version: process.version, args: [] }]
 const deno = findRuntime('deno')
@@ -49,14 +37,6 @@ for (const rt of runtimes) {
     const env = { ...process.env, NO_COLOR: '1' }
     const { stdout } = await execFileP(rt.path, [...rt.args, suite], { cwd: root, env, timeout: 60_000 })
     assertSuite(t, stdout.trim().split('\n'))
-  })
-}
-
-if (bun && existsSync(join(root, `native/whatsapp-flows.${platformTriple()}.node`))) {
-  test(`Bun (${bun.version}) loads the native addon through the Node entry`, async (t) => {
-    const script = `import(${JSON.stringify(join(root, 'dist/index.js'))}).then((m) => console.log(m.getBackend()))`
-    const { stdout } = await execFileP(bun.path, ['-e', script], { cwd: root })
-    t.is(stdout.trim(), 'native')
   })
 }
 

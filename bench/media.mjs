@@ -242,9 +242,11 @@ const goals = [
   `| 256 MiB download to disk: peak RSS growth | ≤ 64 MiB | ${growth.toFixed(1)} MiB (${fmt(mbps(dl.fileSize, dl.seconds))} MB/s) | ${growth <= 64 ? 'met' : 'MISSED'} |`,
 ].join('\n')
 const os = await import('node:os')
+const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ')
 const md = `# Media benchmark
 
 \`npm run bench:media\` — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}.
+Load average at the end (1/5/15 min): ${load} — the machine is shared; with other work on both cores the parallel gains shrink.
 Median of ${ROUNDS} interleaved rounds; MB/s of CDN-file bytes (10^6 B/s), every check included.
 Reference: node:crypto createHash + createHmac + createDecipheriv + createHash over 64 KiB chunks, one file after another.
 Native and WebCrypto run the batch with all 64 calls in flight at once.

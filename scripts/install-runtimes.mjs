@@ -1,15 +1,25 @@
 #!/usr/bin/env node
 // Installs pinned Bun and Deno from their npm packages into .cache/runtimes (not project dependencies), for
-// __test__/runtimes.test.mjs, which runs the WebCrypto suite on every runtime it finds there or on PATH.
+// __test__/runtimes.test.mjs and install.test.mjs, which use every runtime found there or on PATH (findRuntime).
 //
 // usage: node scripts/install-runtimes.mjs   (CI runs it before `npm test`; locally it is optional)
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const runtimesDir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), '.cache/runtimes')
 export const pinned = { bun: '1.4.5', deno: '2.9.6' }
+
+/** The first of .cache/runtimes and PATH where `name --version` runs: { path, version } or undefined. */
+export function findRuntime(name) {
+  for (const path of [join(runtimesDir, 'node_modules/.bin', name), name]) {
+    if (path.includes('/') && !existsSync(path)) continue
+    const r = spawnSync(path, ['--version'], { encoding: 'utf8' })
+    if (r.status === 0) return { path, version: r.stdout.trim().split('\n')[0] }
+  }
+  return undefined
+}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(runtimesDir, { recursive: true })
