@@ -5,6 +5,7 @@
 #[cfg(not(any(feature = "openssl", feature = "pure-rust")))]
 compile_error!("enable the `openssl` (default) or the `pure-rust` feature of flows-crypto");
 
+pub mod buffer;
 mod ct;
 pub mod error;
 pub mod flow;

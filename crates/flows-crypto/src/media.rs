@@ -9,11 +9,10 @@
 //! Bytes it returns from `update` are NOT verified until `finish` succeeds.
 //!
 //! Parallelism: the work is four passes: SHA-256 of the file, HMAC of the ciphertext, CBC decryption and
-//! SHA-256 of the plaintext. With AES-NI and SHA-NI, decryption into fresh memory costs about what a hash
-//! costs, so `update_with` splits each chunk into two halves of equal cost (the two input hashes | decryption
-//! and the plaintext hash) run through a caller-supplied [`Join`]. The addon passes `rayon::join` on its own
-//! pool: the second half runs on an idle core if there is one and inline otherwise, so a batch of files never
-//! starts more threads than there are cores.
+//! SHA-256 of the plaintext. `update_with` splits each large chunk into two halves of equal cost, handing the
+//! HMAC state from one half to the other part-way (see `absorb`), and runs them through a caller-supplied
+//! [`Join`]. The addon passes `rayon::join` on its own pool: the second half runs on an idle core if there is
+//! one and right after the first otherwise, so a batch of files never starts more threads than there are cores.
 use aes::cipher::inout::InOutBuf;
 use aes::cipher::{BlockDecryptMut, KeyIvInit};
 use aes::Aes256;
@@ -33,21 +32,42 @@ const BLOCK: usize = 16;
 pub const MIN_FILE_LEN: usize = BLOCK + HMAC_TAG_LEN;
 /// Decryption and the plaintext hash alternate over segments of this size (the plaintext is hashed while in L2).
 const SEGMENT: usize = 256 * 1024;
-/// Below this many bytes per update the two halves run on the calling thread (a join would cost more).
-const PARALLEL_THRESHOLD: usize = 64 * 1024;
+/// Below this many bytes per update everything runs on the calling thread (a join would cost more).
+const PARALLEL_THRESHOLD: usize = 128 * 1024;
+/// The share of the HMAC done before decryption so both halves cost the same: with SHA-NI and AES-NI, CBC
+/// decryption + a hash costs ≈ 1.4 hashes, so a = f + 1.4 and b = 1 + (1 - f) balance at f ≈ 0.3.
+const HMAC_SPLIT: (u64, u64) = (3, 10);
 
-/// Runs two closures, possibly at the same time. `Sequential` runs them one after the other.
+/// Runs two closures, possibly at the same time: `a` on the calling thread first, `b` wherever the
+/// implementation likes. `b` may wait for something `a` does, never the other way round, so running them one
+/// after the other (`Sequential`) is always correct.
 pub trait Join: Sync {
     fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send));
 }
 
-/// Runs both closures on the calling thread.
+/// Runs `a`, then `b`, on the calling thread.
 pub struct Sequential;
 
 impl Join for Sequential {
     fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
         a();
         b();
+    }
+}
+
+/// Runs `b` on a scoped thread while `a` runs on the calling thread.
+pub struct Threads;
+
+impl Join for Threads {
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+        std::thread::scope(|s| {
+            let hb = s.spawn(|| b());
+            a();
+            // A panic on the helper thread is re-raised here, where the caller's catch_unwind sees it.
+            if let Err(p) = hb.join() {
+                std::panic::resume_unwind(p);
+            }
+        });
     }
 }
 
@@ -126,7 +146,7 @@ impl MediaDecryptor {
         self.update_with(chunk, &Sequential)
     }
 
-    /// `update`, running the three streams two at a time through `join`.
+    /// `update`, running the three streams through `join`.
     pub fn update_with<J: Join + ?Sized>(&mut self, chunk: &[u8], join: &J) -> Result<Vec<u8>, Error> {
         if self.finished {
             return Err(Error::media(MediaErrorKind::Malformed, "the decryptor was already finished"));
@@ -138,7 +158,7 @@ impl MediaDecryptor {
         if process <= held {
             // Nothing from this chunk can be decrypted yet (the tail stays below MIN_FILE_LEN + BLOCK bytes).
             self.outer.update(chunk);
-            let mut out = vec![0u8; process];
+            let mut out = crate::buffer::zeroed(process);
             if process > 0 {
                 let ct: Vec<u8> = self.tail.drain(..process).collect();
                 self.absorb_small(&ct, &mut out);
@@ -152,7 +172,7 @@ impl MediaDecryptor {
         let mut head = std::mem::take(&mut self.tail);
         head.extend_from_slice(&chunk[..fill]);
         let body = &chunk[fill..process - held];
-        let mut out = vec![0u8; process];
+        let mut out = crate::buffer::zeroed(process);
         let (out_head, out_body) = out.split_at_mut(head.len());
         self.absorb_small(&head, out_head);
         head.clear();
@@ -169,27 +189,37 @@ impl MediaDecryptor {
         self.inner.update(out);
     }
 
-    /// File hash over `raw`, HMAC over the ciphertext `ct`, decryption of `ct` into `out` and the plaintext hash,
-    /// as two halves of equal cost run through `join`: the two hashes of the input on one side, decryption and
-    /// the plaintext hash (segment by segment, while the plaintext is still in cache) on the other.
+    /// File hash over `raw`, HMAC over the ciphertext `ct`, decryption of `ct` into `out` and the plaintext hash
+    /// (segment by segment, while the plaintext is still in cache), as two halves of equal cost:
+    /// - `a`: the HMAC of the first `HMAC_SPLIT` of the ciphertext, then decryption and the plaintext hash;
+    /// - `b`: the file hash, then the rest of the HMAC (the HMAC state is handed over from `a`).
     fn absorb<J: Join + ?Sized>(&mut self, raw: &[u8], ct: &[u8], out: &mut [u8], join: &J) {
-        let (outer, mac, cbc, inner) = (&mut self.outer, &mut self.mac, &mut self.cbc, &mut self.inner);
-        let mut hashes = || {
-            outer.update(raw);
-            mac.update(ct);
+        if raw.len() < PARALLEL_THRESHOLD {
+            self.outer.update(raw);
+            self.mac.update(ct);
+            decrypt_segments(&mut self.cbc, &mut self.inner, ct, out);
+            return;
+        }
+        let (outer, cbc, inner) = (&mut self.outer, &mut self.cbc, &mut self.inner);
+        let cut = (ct.len() as u64 * HMAC_SPLIT.0 / HMAC_SPLIT.1) as usize / 64 * 64;
+        let (ct_first, ct_rest) = ct.split_at(cut);
+        let (handover, take_over) = std::sync::mpsc::sync_channel::<&mut HmacSha256>(1);
+        let mut mac = Some(&mut self.mac);
+        let mut a = || {
+            if let Some(mac) = mac.take() {
+                mac.update(ct_first);
+                let _ = handover.send(mac);
+            }
+            decrypt_segments(cbc, inner, ct, out);
         };
-        let mut decrypt = || {
-            for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
-                decrypt_into(cbc, c, o);
-                inner.update(&*o);
+        let mut b = move || {
+            outer.update(raw);
+            // `a` always sends before it decrypts; a closed channel would mean `a` panicked (re-raised by join).
+            if let Ok(mac) = take_over.recv() {
+                mac.update(ct_rest);
             }
         };
-        if raw.len() >= PARALLEL_THRESHOLD {
-            join.join(&mut decrypt, &mut hashes);
-        } else {
-            hashes();
-            decrypt();
-        }
+        join.join(&mut a, &mut b);
     }
 
     /// Processes the held-back bytes and runs every check. Returns the last plaintext bytes; only when this
@@ -230,6 +260,14 @@ impl MediaDecryptor {
     }
 }
 
+/// Decrypts `ct` into `out` and hashes the plaintext, segment by segment while it is still in cache.
+fn decrypt_segments(cbc: &mut Aes256CbcDec, inner: &mut Sha256, ct: &[u8], out: &mut [u8]) {
+    for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
+        decrypt_into(cbc, c, o);
+        inner.update(&*o);
+    }
+}
+
 fn decrypt_into(cbc: &mut Aes256CbcDec, ct: &[u8], out: &mut [u8]) {
     debug_assert!(ct.len() % BLOCK == 0 && ct.len() == out.len());
     let buf = InOutBuf::new(ct, out).expect("equal lengths");
@@ -254,7 +292,7 @@ pub fn decrypt_media(cdn_file: &[u8], keys: &MediaKeys) -> Result<Vec<u8>, Error
     decrypt_media_with(cdn_file, keys, &Sequential)
 }
 
-/// One-shot verified decryption, running the streams two at a time through `join`.
+/// One-shot verified decryption, running the streams through `join`.
 pub fn decrypt_media_with<J: Join + ?Sized>(cdn_file: &[u8], keys: &MediaKeys, join: &J) -> Result<Vec<u8>, Error> {
     if cdn_file.len() < MIN_FILE_LEN {
         return Err(Error::media(MediaErrorKind::Malformed, format!("the file has {} bytes; at least {MIN_FILE_LEN} are needed", cdn_file.len())));

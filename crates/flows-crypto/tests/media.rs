@@ -2,7 +2,7 @@
 mod common;
 
 use aes::cipher::{BlockEncryptMut, KeyIvInit};
-use flows_crypto::media::{decrypt_media_with, Join, MediaDecryptor, MediaKeys};
+use flows_crypto::media::{decrypt_media_with, MediaDecryptor, MediaKeys, Threads};
 use flows_crypto::{decrypt_media, Error, MediaErrorKind};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -69,17 +69,6 @@ fn kind(e: Error) -> MediaErrorKind {
     match e {
         Error::Media(kind, _) => kind,
         other => panic!("expected a media error, got {other:?}"),
-    }
-}
-
-/// Runs both closures on two threads (exercises the parallel path outside the addon).
-struct Threads;
-impl Join for Threads {
-    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
-        std::thread::scope(|s| {
-            s.spawn(|| a());
-            b();
-        });
     }
 }
 

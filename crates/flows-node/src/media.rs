@@ -20,8 +20,8 @@ struct Stream {
     busy: AtomicBool,
 }
 
-/// `rayon::join` on the addon's pool: the second closure runs on an idle pool thread if there is one, else
-/// inline after the first, so concurrent jobs (a batch) never start more threads than the pool has.
+/// `rayon::join` on the addon's pool: `b` runs on an idle pool thread if there is one, else right after `a` on
+/// this thread, so concurrent jobs (a batch) never start more threads than the pool has.
 struct PoolJoin;
 
 impl Join for PoolJoin {

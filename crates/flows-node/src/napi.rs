@@ -196,7 +196,7 @@ impl Args {
 
     /// A Uint8Array (or Buffer) argument, copied so the worker thread owns its input.
     pub fn bytes(&self, i: usize, name: &str) -> JsResult<Vec<u8>> {
-        self.with_bytes(i, name, |b| b.to_vec())
+        self.with_bytes(i, name, flows_crypto::buffer::copy_of)
     }
 
     /// Borrows a Uint8Array argument for the duration of `f` (synchronous use only).
