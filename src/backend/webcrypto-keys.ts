@@ -2,6 +2,7 @@
 // and the same refusal reasons and messages as the native loader. Uses globalThis.crypto.subtle only.
 import { FlowBackendError, FlowKeyError, type FlowKeyErrorReason } from '../errors.js'
 import * as asn1 from './asn1.js'
+import { isBytes } from '../util/bytes.js'
 
 /** Smallest modulus accepted, as Meta requires for Flows keys (same as the native side). */
 export const MIN_BITS = 2048
@@ -316,7 +317,7 @@ export interface ImportedRsaKey {
 
 /** Parses PEM text or DER bytes into a non-extractable RSA-OAEP/SHA-256 decryption key. Throws `FlowKeyError`. */
 export async function importRsaPrivateKey(data: Uint8Array, passphrase?: string): Promise<ImportedRsaKey> {
-  if (!(data instanceof Uint8Array)) throw new TypeError('the private key must be a Uint8Array (PEM text or DER)')
+  if (!isBytes(data)) throw new TypeError('the private key must be a Uint8Array (PEM text or DER)')
   if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError('passphrase must be a string')
   if (data.length === 0) throw keyError('malformed', MSG.empty)
   const text = pemText(data)

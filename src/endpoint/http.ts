@@ -1,5 +1,5 @@
 // Small HTTP helpers of the core: header lookup over Headers or records, body bytes, and fixed answers.
-import { asBytes, utf8 } from '../util/bytes.js'
+import { asBytes, isBytes, utf8 } from '../util/bytes.js'
 import type { FlowHeaders, FlowHttpResponse } from './types.js'
 
 /** A header's value from a fetch `Headers` or a Node-style record (case-insensitive); repeated values joined by `, `. */
@@ -17,7 +17,7 @@ export function getHeader(headers: FlowHeaders | undefined, name: string): strin
 
 export function bodyBytes(body: unknown): Uint8Array {
   if (typeof body === 'string') return utf8(body)
-  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return asBytes(body)
+  if (isBytes(body) || body instanceof ArrayBuffer) return asBytes(body)
   if (ArrayBuffer.isView(body)) return asBytes(body)
   throw new TypeError('body must be the raw request body: a string, a Uint8Array/Buffer or an ArrayBuffer')
 }

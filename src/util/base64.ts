@@ -1,6 +1,13 @@
 // Strict standard base64 (RFC 4648 §4) without node: imports: decoding rejects anything that is not base64.
 
-const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/
+// A linear character-class scan (fast in every regex engine) plus length rules for the padding.
+const B64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/
+
+function isBase64(text: string): boolean {
+  if (!B64_CHARS.test(text)) return false
+  const padded = text.charCodeAt(text.length - 1) === 0x3d // '='
+  return padded ? text.length % 4 === 0 : text.length % 4 !== 1
+}
 
 interface BufferLike {
   from(s: string, enc: 'base64'): Uint8Array
@@ -10,7 +17,7 @@ const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer
 
 /** Decodes standard base64 (padding optional, no whitespace); returns undefined if the text is not base64. */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  if (typeof text !== 'string' || !B64.test(text)) return undefined
+  if (typeof text !== 'string' || !isBase64(text)) return undefined
   if (NodeBuffer) {
     const b = NodeBuffer.from(text, 'base64')
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)

@@ -35,11 +35,12 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 
 /** A Uint8Array view of any ArrayBufferView or ArrayBuffer, without copying. */
 export function asBytes(v: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (v instanceof Uint8Array) return v
+  if (isBytes(v)) return v
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
   return new Uint8Array(v)
 }
 
+/** A Uint8Array (or Buffer), also one made in another realm (a vm context, an iframe), where instanceof fails. */
 export function isBytes(v: unknown): v is Uint8Array {
-  return v instanceof Uint8Array
+  return v instanceof Uint8Array || (ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]')
 }

@@ -86,13 +86,36 @@ fn settle(env: Env, deferred: napi_deferred, result: JsResult<Output>) {
     }));
 }
 
+/// Pool threads run at a lower scheduling priority than the JS thread: they still use every idle core, but when
+/// the JS thread wakes (a timer, an I/O event, a completion) the kernel gives it a core at once instead of
+/// time-slicing it with crypto work. This keeps the event loop responsive under full load.
+fn yield_to_js_thread() {
+    #[cfg(target_os = "linux")]
+    unsafe {
+        // On Linux, PRIO_PROCESS with a thread id sets that thread's nice value. Advisory: errors are ignored.
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        let current = libc::getpriority(libc::PRIO_PROCESS, tid);
+        libc::setpriority(libc::PRIO_PROCESS, tid, (current + POOL_NICE).min(19));
+    }
+}
+
+/// How much nicer than the process the pool threads are.
+#[cfg(target_os = "linux")]
+const POOL_NICE: i32 = 5;
+
 fn pool() -> &'static rayon::ThreadPool {
     static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
     POOL.get_or_init(|| {
-        let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        // WHATSAPP_FLOWS_THREADS overrides the size (read once, when the pool first starts).
+        let n = std::env::var("WHATSAPP_FLOWS_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| (1..=256).contains(n))
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .thread_name(|i| format!("wa-flows-{i}"))
+            .start_handler(|_| yield_to_js_thread())
             .build()
             .expect("could not start the whatsapp-flows thread pool")
     })
