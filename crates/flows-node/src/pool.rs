@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use zeroize::Zeroizing;
 
@@ -51,7 +51,18 @@ struct EnvState {
     tsfn: napi_threadsafe_function,
     pending: Cell<usize>,
     mode: Cell<Mode>,
+    done: Arc<Done>,
 }
+
+/// Completed jobs waiting for the JS thread. Workers push; the first push onto an empty queue wakes the JS thread
+/// through the thread-safe function, which then drains everything that arrived meanwhile in one call.
+struct Done {
+    queue: Mutex<Vec<Completion>>,
+    tsfn: SendPtr,
+}
+
+// The thread-safe function handle is made for calls from any thread.
+unsafe impl Sync for Done {}
 
 /// A raw pointer moved to a worker thread; only dereferenced back on the JS thread or by N-API's
 /// thread-safe calls.
@@ -121,14 +132,20 @@ fn pool() -> &'static rayon::ThreadPool {
     })
 }
 
-unsafe extern "C" fn call_js(env: napi_env, _cb: napi_value, context: *mut c_void, data: *mut c_void) {
-    let completion = Box::from_raw(data as *mut Completion);
+unsafe extern "C" fn call_js(env: napi_env, _cb: napi_value, context: *mut c_void, _data: *mut c_void) {
     if env.is_null() {
         return; // the environment is shutting down: nothing to settle
     }
-    settle(Env(env), completion.deferred.0, completion.result);
     let state = &*(context as *const EnvState);
-    let left = state.pending.get() - 1;
+    let batch = match state.done.queue.lock() {
+        Ok(mut q) => std::mem::take(&mut *q),
+        Err(_) => return,
+    };
+    let n = batch.len();
+    for c in batch {
+        settle(Env(env), c.deferred.0, c.result);
+    }
+    let left = state.pending.get().saturating_sub(n);
     state.pending.set(left);
     if left == 0 {
         napi_unref_threadsafe_function(env, state.tsfn);
@@ -142,7 +159,12 @@ unsafe extern "C" fn drop_state(_env: napi_env, data: *mut c_void, _hint: *mut c
 
 /// Creates this environment's completion channel. Called once from module registration.
 pub fn init(env: Env) -> JsResult<()> {
-    let state = Box::into_raw(Box::new(EnvState { tsfn: ptr::null_mut(), pending: Cell::new(0), mode: Cell::new(Mode::Own) }));
+    let state = Box::into_raw(Box::new(EnvState {
+        tsfn: ptr::null_mut(),
+        pending: Cell::new(0),
+        mode: Cell::new(Mode::Own),
+        done: Arc::new(Done { queue: Mutex::new(Vec::new()), tsfn: SendPtr(ptr::null_mut()) }),
+    }));
     let name = env.string("whatsapp-flows")?;
     let mut tsfn = ptr::null_mut();
     let status = unsafe {
@@ -154,6 +176,7 @@ pub fn init(env: Env) -> JsResult<()> {
     }
     unsafe {
         (*state).tsfn = tsfn;
+        (*state).done = Arc::new(Done { queue: Mutex::new(Vec::new()), tsfn: SendPtr(tsfn) });
         napi_unref_threadsafe_function(env.0, tsfn);
         if napi_set_instance_data(env.0, state.cast(), Some(drop_state), ptr::null_mut()) != NAPI_OK {
             return Err(JsError::internal("could not store the addon's state"));
@@ -200,15 +223,20 @@ fn spawn_own(env: Env, st: &EnvState, deferred: napi_deferred, job: Job) {
         unsafe { napi_ref_threadsafe_function(env.0, st.tsfn) };
     }
     st.pending.set(st.pending.get() + 1);
-    let tsfn = SendPtr(st.tsfn);
+    let done = st.done.clone();
     let deferred = SendPtr(deferred);
     pool().spawn_fifo(move || {
-        let tsfn = tsfn;
-        let completion = Box::into_raw(Box::new(Completion { deferred, result: run_guarded(job) }));
-        let status = unsafe { napi_call_threadsafe_function(tsfn.0, completion.cast(), NAPI_TSFN_NONBLOCKING) };
-        if status != NAPI_OK {
-            // The environment is closing; the promise can no longer be settled.
-            drop(unsafe { Box::from_raw(completion) });
+        let completion = Completion { deferred, result: run_guarded(job) };
+        let first = match done.queue.lock() {
+            Ok(mut q) => {
+                q.push(completion);
+                q.len() == 1
+            }
+            Err(_) => false,
+        };
+        if first {
+            // If the environment is closing this fails; the queued completions go with the last `done` reference.
+            unsafe { napi_call_threadsafe_function(done.tsfn.0, ptr::null_mut(), NAPI_TSFN_NONBLOCKING) };
         }
     });
 }
