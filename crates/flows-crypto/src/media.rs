@@ -31,7 +31,7 @@ const BLOCK: usize = 16;
 /// A valid file holds at least one ciphertext block and the truncated HMAC.
 pub const MIN_FILE_LEN: usize = BLOCK + HMAC_TAG_LEN;
 /// Decryption and the plaintext hash alternate over segments of this size (the plaintext is hashed while in L2).
-const SEGMENT: usize = 256 * 1024;
+const SEGMENT: usize = 64 * 1024;
 /// Below this many bytes per update everything runs on the calling thread (a join would cost more).
 const PARALLEL_THRESHOLD: usize = 128 * 1024;
 /// The share of the HMAC done before decryption so both halves cost the same: with SHA-NI and AES-NI, CBC
@@ -178,7 +178,8 @@ impl MediaDecryptor {
         head.clear();
         self.tail = head;
         self.tail.extend_from_slice(&chunk[process - held..]);
-        self.absorb(chunk, body, out_body, join);
+        let (prefix, suffix) = (&chunk[..fill], &chunk[process - held..]);
+        self.absorb(prefix, body, suffix, out_body, join);
         Ok(out)
     }
 
@@ -189,18 +190,25 @@ impl MediaDecryptor {
         self.inner.update(out);
     }
 
-    /// File hash over `raw`, HMAC over the ciphertext `ct`, decryption of `ct` into `out` and the plaintext hash
-    /// (segment by segment, while the plaintext is still in cache), as two halves of equal cost:
-    /// - `a`: the HMAC of the first `HMAC_SPLIT` of the ciphertext, then decryption and the plaintext hash;
-    /// - `b`: the file hash, then the rest of the HMAC (the HMAC state is handed over from `a`).
-    fn absorb<J: Join + ?Sized>(&mut self, raw: &[u8], ct: &[u8], out: &mut [u8], join: &J) {
-        if raw.len() < PARALLEL_THRESHOLD {
-            self.outer.update(raw);
-            self.mac.update(ct);
-            decrypt_segments(&mut self.cbc, &mut self.inner, ct, out);
+    /// The four passes over `prefix ‖ ct ‖ suffix` (the file hash covers all three; the HMAC, decryption into
+    /// `out` and the plaintext hash cover `ct`), segment by segment so every pass reads data still in cache.
+    /// Large inputs run as two halves of equal cost through `join`:
+    /// - `a`: the HMAC of the first `HMAC_SPLIT` of `ct`, then decryption and the plaintext hash;
+    /// - `b`: the file hash of that first part, then the file hash and the HMAC (handed over from `a`) of the rest.
+    fn absorb<J: Join + ?Sized>(&mut self, prefix: &[u8], ct: &[u8], suffix: &[u8], out: &mut [u8], join: &J) {
+        let (outer, cbc, inner) = (&mut self.outer, &mut self.cbc, &mut self.inner);
+        outer.update(prefix);
+        if ct.len() < PARALLEL_THRESHOLD {
+            let mac = &mut self.mac;
+            for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
+                outer.update(c);
+                mac.update(c);
+                decrypt_into(cbc, c, o);
+                inner.update(&*o);
+            }
+            outer.update(suffix);
             return;
         }
-        let (outer, cbc, inner) = (&mut self.outer, &mut self.cbc, &mut self.inner);
         let cut = (ct.len() as u64 * HMAC_SPLIT.0 / HMAC_SPLIT.1) as usize / 64 * 64;
         let (ct_first, ct_rest) = ct.split_at(cut);
         let (handover, take_over) = std::sync::mpsc::sync_channel::<&mut HmacSha256>(1);
@@ -210,14 +218,21 @@ impl MediaDecryptor {
                 mac.update(ct_first);
                 let _ = handover.send(mac);
             }
-            decrypt_segments(cbc, inner, ct, out);
+            for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
+                decrypt_into(cbc, c, o);
+                inner.update(&*o);
+            }
         };
         let mut b = move || {
-            outer.update(raw);
+            outer.update(ct_first);
             // `a` always sends before it decrypts; a closed channel would mean `a` panicked (re-raised by join).
             if let Ok(mac) = take_over.recv() {
-                mac.update(ct_rest);
+                for c in ct_rest.chunks(SEGMENT) {
+                    outer.update(c);
+                    mac.update(c);
+                }
             }
+            outer.update(suffix);
         };
         join.join(&mut a, &mut b);
     }
@@ -257,14 +272,6 @@ impl MediaDecryptor {
             return Err(Error::media(MediaErrorKind::PlaintextHashMismatch, "the decrypted file does not match plaintext_hash"));
         }
         Ok(out)
-    }
-}
-
-/// Decrypts `ct` into `out` and hashes the plaintext, segment by segment while it is still in cache.
-fn decrypt_segments(cbc: &mut Aes256CbcDec, inner: &mut Sha256, ct: &[u8], out: &mut [u8]) {
-    for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
-        decrypt_into(cbc, c, o);
-        inner.update(&*o);
     }
 }
 

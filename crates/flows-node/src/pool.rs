@@ -105,12 +105,15 @@ fn yield_to_js_thread() {
     unsafe {
         // On Linux, PRIO_PROCESS with a thread id sets that thread's nice value. Advisory: errors are ignored.
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        let current = libc::getpriority(libc::PRIO_PROCESS, tid);
-        libc::setpriority(libc::PRIO_PROCESS, tid, (current + POOL_NICE).min(19));
+        let nice = std::env::var("WHATSAPP_FLOWS_THREAD_NICE").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(POOL_NICE).clamp(0, 19);
+        if nice > 0 {
+            let current = libc::getpriority(libc::PRIO_PROCESS, tid);
+            libc::setpriority(libc::PRIO_PROCESS, tid, (current + nice).min(19));
+        }
     }
 }
 
-/// How much nicer than the process the pool threads are.
+/// How much nicer than the process the pool threads are (WHATSAPP_FLOWS_THREAD_NICE overrides; 0 disables).
 #[cfg(target_os = "linux")]
 const POOL_NICE: i32 = 5;
 
