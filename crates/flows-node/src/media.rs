@@ -50,7 +50,11 @@ fn keys(args: &Args, first: usize) -> JsResult<MediaKeys> {
 fn decrypt_media(args: &Args) -> JsResult<napi_value> {
     let keys = keys(args, 1)?;
     let file = args.bytes(0, "cdnFile")?;
-    pool::spawn(args.env, Box::new(move || Ok(Output::Bytes(decrypt_media_with(&file, &keys, joiner())?))))
+    pool::spawn(args.env, Box::new(move || {
+        let result = decrypt_media_with(&file, &keys, joiner());
+        flows_crypto::buffer::recycle(file);
+        Ok(Output::Bytes(result?))
+    }))
 }
 
 /// mediaDecryptor(encryptionKey, hmacKey, iv, plaintextHash, encryptedHash): External
@@ -81,7 +85,11 @@ fn run_step(args: &Args, step: impl FnOnce(&mut MediaDecryptor) -> Result<Vec<u8
 /// mediaUpdate(handle, chunk): Promise<Buffer> — plaintext so far, unverified until mediaFinal resolves.
 fn media_update(args: &Args) -> JsResult<napi_value> {
     let chunk = args.bytes(1, "chunk")?;
-    run_step(args, move |d| d.update_with(&chunk, joiner()))
+    run_step(args, move |d| {
+        let result = d.update_with(&chunk, joiner());
+        flows_crypto::buffer::recycle(chunk);
+        result
+    })
 }
 
 /// mediaFinal(handle): Promise<Buffer> — the last plaintext bytes; rejects if any check fails.

@@ -90,7 +90,8 @@ impl Env {
             return self.buffer_copy(&bytes);
         }
         unsafe extern "C" fn free_vec(_env: napi_env, _data: *mut c_void, hint: *mut c_void) {
-            drop(Box::from_raw(hint as *mut Vec<u8>));
+            let v = Box::from_raw(hint as *mut Vec<u8>);
+            let _ = catch_unwind(AssertUnwindSafe(|| flows_crypto::buffer::recycle(*v)));
         }
         let mut boxed = Box::new(bytes);
         let (ptr_, len) = (boxed.as_mut_ptr(), boxed.len());
