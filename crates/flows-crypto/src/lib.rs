@@ -11,6 +11,7 @@ pub mod error;
 pub mod flow;
 pub mod key;
 pub mod media;
+pub mod sha256x2;
 
 pub use error::{Error, KeyErrorKind, MediaErrorKind};
 pub use flow::{decrypt_request, encrypt_response, AES_KEY_LEN, IV_LEN, TAG_LEN};

@@ -9,21 +9,22 @@
 //! Bytes it returns from `update` are NOT verified until `finish` succeeds.
 //!
 //! Parallelism: the work is four passes: SHA-256 of the file, HMAC of the ciphertext, CBC decryption and
-//! SHA-256 of the plaintext. `update_with` splits each large chunk into two halves of equal cost, handing the
-//! HMAC state from one half to the other part-way (see `absorb`), and runs them through a caller-supplied
-//! [`Join`]. The addon passes `rayon::join` on its own pool: the second half runs on an idle core if there is
+//! SHA-256 of the plaintext. The file hash and the HMAC read the same bytes, so they advance together with their
+//! SHA-256 rounds interleaved (`sha256x2`), which nearly doubles what one core hashes. `update_with` splits each
+//! large chunk into two halves of about equal cost, (decryption + plaintext hash) | (file hash + HMAC), and runs
+//! them through a caller-supplied [`Join`]. The addon passes `rayon::join` on its own pool: the second half runs on an idle core if there is
 //! one and right after the first otherwise, so a batch of files never starts more threads than there are cores.
 use aes::cipher::inout::InOutBuf;
 use aes::cipher::{BlockDecryptMut, KeyIvInit};
 use aes::Aes256;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::ct;
 use crate::{Error, MediaErrorKind};
 
-type HmacSha256 = Hmac<Sha256>;
+use crate::sha256x2::{update2, HmacSha256, Sha256 as Sha256x2};
+type Sha256 = sha2::Sha256;
 type Aes256CbcDec = cbc::Decryptor<Aes256>;
 
 pub const HMAC_TAG_LEN: usize = 10;
@@ -34,9 +35,6 @@ pub const MIN_FILE_LEN: usize = BLOCK + HMAC_TAG_LEN;
 const SEGMENT: usize = 64 * 1024;
 /// Below this many bytes per update everything runs on the calling thread (a join would cost more).
 const PARALLEL_THRESHOLD: usize = 128 * 1024;
-/// The share of the HMAC done before decryption so both halves cost the same: with SHA-NI and AES-NI, CBC
-/// decryption + a hash costs ≈ 1.4 hashes, so a = f + 1.4 and b = 1 + (1 - f) balance at f ≈ 0.3.
-const HMAC_SPLIT: (u64, u64) = (3, 10);
 
 /// Runs two closures, possibly at the same time: `a` on the calling thread first, `b` wherever the
 /// implementation likes. `b` may wait for something `a` does, never the other way round, so running them one
@@ -106,7 +104,7 @@ impl MediaKeys {
 
 /// Streaming verifier/decryptor of one CDN file.
 pub struct MediaDecryptor {
-    outer: Sha256,
+    outer: Sha256x2,
     mac: HmacSha256,
     cbc: Aes256CbcDec,
     inner: Sha256,
@@ -120,10 +118,10 @@ pub struct MediaDecryptor {
 
 impl MediaDecryptor {
     pub fn new(keys: &MediaKeys) -> Self {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&keys.hmac_key).expect("HMAC accepts any key length");
+        let mut mac = HmacSha256::new(&keys.hmac_key);
         mac.update(&keys.iv);
         MediaDecryptor {
-            outer: Sha256::new(),
+            outer: Sha256x2::new(),
             mac,
             cbc: Aes256CbcDec::new(keys.encryption_key.as_ref().into(), (&keys.iv).into()),
             inner: Sha256::new(),
@@ -192,49 +190,33 @@ impl MediaDecryptor {
 
     /// The four passes over `prefix ‖ ct ‖ suffix` (the file hash covers all three; the HMAC, decryption into
     /// `out` and the plaintext hash cover `ct`), segment by segment so every pass reads data still in cache.
-    /// Large inputs run as two halves of equal cost through `join`:
-    /// - `a`: the HMAC of the first `HMAC_SPLIT` of `ct`, then decryption and the plaintext hash;
-    /// - `b`: the file hash of that first part, then the file hash and the HMAC (handed over from `a`) of the rest.
+    /// The file hash and the HMAC read the same bytes and advance together (`update2`: two SHA-256 streams
+    /// interleaved). Large inputs run as two halves of about equal cost through `join`: (decryption + plaintext
+    /// hash) | (file hash + HMAC).
     fn absorb<J: Join + ?Sized>(&mut self, prefix: &[u8], ct: &[u8], suffix: &[u8], out: &mut [u8], join: &J) {
-        let (outer, cbc, inner) = (&mut self.outer, &mut self.cbc, &mut self.inner);
+        let (outer, mac, cbc, inner) = (&mut self.outer, &mut self.mac, &mut self.cbc, &mut self.inner);
         outer.update(prefix);
         if ct.len() < PARALLEL_THRESHOLD {
-            let mac = &mut self.mac;
             for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
-                outer.update(c);
-                mac.update(c);
+                update2(outer, c, mac.inner_mut(), c);
                 decrypt_into(cbc, c, o);
                 inner.update(&*o);
             }
-            outer.update(suffix);
-            return;
-        }
-        let cut = (ct.len() as u64 * HMAC_SPLIT.0 / HMAC_SPLIT.1) as usize / 64 * 64;
-        let (ct_first, ct_rest) = ct.split_at(cut);
-        let (handover, take_over) = std::sync::mpsc::sync_channel::<&mut HmacSha256>(1);
-        let mut mac = Some(&mut self.mac);
-        let mut a = || {
-            if let Some(mac) = mac.take() {
-                mac.update(ct_first);
-                let _ = handover.send(mac);
-            }
-            for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
-                decrypt_into(cbc, c, o);
-                inner.update(&*o);
-            }
-        };
-        let mut b = move || {
-            outer.update(ct_first);
-            // `a` always sends before it decrypts; a closed channel would mean `a` panicked (re-raised by join).
-            if let Ok(mac) = take_over.recv() {
-                for c in ct_rest.chunks(SEGMENT) {
-                    outer.update(c);
-                    mac.update(c);
+        } else {
+            let mut a = || {
+                for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
+                    decrypt_into(cbc, c, o);
+                    inner.update(&*o);
                 }
-            }
-            outer.update(suffix);
-        };
-        join.join(&mut a, &mut b);
+            };
+            let mut b = || {
+                for c in ct.chunks(SEGMENT) {
+                    update2(outer, c, mac.inner_mut(), c);
+                }
+            };
+            join.join(&mut a, &mut b);
+        }
+        outer.update(suffix);
     }
 
     /// Processes the held-back bytes and runs every check. Returns the last plaintext bytes; only when this
@@ -257,7 +239,7 @@ impl MediaDecryptor {
             return Err(Error::media(MediaErrorKind::EncryptedHashMismatch, "the file does not match encrypted_hash"));
         }
         self.mac.update(ct);
-        let mac = self.mac.clone().finalize().into_bytes();
+        let mac = self.mac.clone().finalize();
         if !ct::eq(&mac[..HMAC_TAG_LEN], tag) {
             return Err(Error::media(MediaErrorKind::HmacMismatch, "the file's HMAC does not verify"));
         }
