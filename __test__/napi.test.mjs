@@ -118,3 +118,29 @@ test('the .node links no libssl/libcrypto (OpenSSL is static)', (t) => {
   const needed = execFileSync('readelf', ['-d', file], { encoding: 'utf8' })
   t.notRegex(needed, /NEEDED.*(libssl|libcrypto)/)
 })
+
+test('terminating a worker thread with jobs in flight neither crashes nor leaks into other environments', (t) => {
+  // One pool thread makes sure jobs are still queued when the worker's environment is torn down.
+  const file = `${process.cwd()}/native/whatsapp-flows.${addonPath}.node`
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const m = require(${JSON.stringify(file)});
+    const child = \`
+      const { parentPort } = require('node:worker_threads');
+      const m = require(${JSON.stringify(file)});
+      const k = new Uint8Array(16), iv = new Uint8Array(16), pt = new Uint8Array(16 << 20);
+      for (let i = 0; i < 6; i++) m.encryptResponse(k, iv, pt);
+      parentPort.postMessage('queued');\`;
+    (async () => {
+      for (let round = 0; round < 3; round++) {
+        const w = new Worker(child, { eval: true });
+        await new Promise((r) => w.once('message', r));
+        await w.terminate();
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const out = await m.encryptResponse(new Uint8Array(16), new Uint8Array(16), new Uint8Array(100));
+      console.log('main ok', out.length);
+    })();`
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, WHATSAPP_FLOWS_THREADS: '1' } })
+  t.is(out.trim(), 'main ok 116')
+})

@@ -1,7 +1,7 @@
 // The request/response crypto API over one backend: key loading, request parsing and validation,
 // decryption, response encryption. Both entry points (Node, WebCrypto) bind it to their backend.
 import type { BackendKey, BackendName, CryptoBackend } from './backend/contract.js'
-import { FlowDecryptionError, FlowError, FlowKeyError, FlowRequestError } from './errors.js'
+import { FlowKeyError, FlowRequestError } from './errors.js'
 import type { FlowRequest } from './protocol.js'
 import { decodeBase64, encodeBase64 } from './util/base64.js'
 import { fromUtf8, isBytes, utf8 } from './util/bytes.js'
@@ -107,10 +107,6 @@ function checkMaterial(m: ResponseKeyMaterial): void {
   if (!isBytes(m.iv) || m.iv.length !== 16) throw new TypeError('iv must be the 16-byte request IV')
 }
 
-/** Any non-whatsapp-flows failure inside a backend's decrypt becomes the one generic decryption error. */
-function asDecryptionError(e: unknown): unknown {
-  return e instanceof FlowError ? e : new FlowDecryptionError({ cause: e })
-}
 
 export function createFlowCrypto(backend: CryptoBackend, convertKey?: KeyConverter): FlowCrypto {
   function backendKey(key: FlowPrivateKey): BackendKey {
@@ -146,9 +142,9 @@ export function createFlowCrypto(backend: CryptoBackend, convertKey?: KeyConvert
     async decryptRequest<R>(body: object | string | Uint8Array, key: FlowPrivateKey) {
       const k = backendKey(key)
       const p = parseEncryptedBody(body)
-      const { aesKey, plaintext } = await backend.decryptRequest(k, p.encryptedAesKey, p.iv, p.data).catch((e) => {
-        throw asDecryptionError(e)
-      })
+      // Backends report every crypto failure as FlowDecryptionError (421); anything else (an internal error) is
+      // not a key problem and must not tell WhatsApp to re-fetch the public key, so it passes through (500).
+      const { aesKey, plaintext } = await backend.decryptRequest(k, p.encryptedAesKey, p.iv, p.data)
       return wrap(parsePlaintext<R>(plaintext), aesKey, p.iv)
     },
 
@@ -156,12 +152,7 @@ export function createFlowCrypto(backend: CryptoBackend, convertKey?: KeyConvert
       if (!backend.decryptRequestSync) throw syncUnsupported(backend.name)
       const k = backendKey(key)
       const p = parseEncryptedBody(body)
-      let out
-      try {
-        out = backend.decryptRequestSync(k, p.encryptedAesKey, p.iv, p.data)
-      } catch (e) {
-        throw asDecryptionError(e)
-      }
+      const out = backend.decryptRequestSync(k, p.encryptedAesKey, p.iv, p.data)
       return wrap(parsePlaintext<R>(out.plaintext), out.aesKey, p.iv)
     },
 

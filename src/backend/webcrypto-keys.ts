@@ -2,6 +2,9 @@
 // and the same refusal reasons and messages as the native loader. Uses globalThis.crypto.subtle only.
 import { FlowBackendError, FlowKeyError, type FlowKeyErrorReason } from '../errors.js'
 import * as asn1 from './asn1.js'
+
+/** OpenSSL writes 2048 by default; 10 million covers every deliberate choice. */
+const MAX_PBKDF2_ITERATIONS = 10_000_000
 import { isBytes } from '../util/bytes.js'
 
 /** Smallest modulus accepted, as Meta requires for Flows keys (same as the native side). */
@@ -260,7 +263,8 @@ function pbes2Params(der: Uint8Array): Pbes2Params {
       if (!h) throw unsupported(`the PBKDF2 PRF ${prf}`)
       hash = h
     }
-    if (iv.length !== 16 || iterations < 1) throw new asn1.Asn1Error('bad IV or iteration count')
+    // An absurd iteration count in a crafted file would stall key loading for minutes: cap it far above any real key.
+    if (iv.length !== 16 || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) throw new asn1.Asn1Error('bad IV or iteration count')
     return { salt, iterations, hash, keyBytes, iv, encrypted }
   } catch (e) {
     if (e instanceof FlowKeyError) throw e

@@ -16,9 +16,13 @@ import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions } from './types.
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 9000
 
-function positiveInt(value: unknown, name: string, fallback: number): number {
+/** Timers hold 32-bit signed delays: anything longer would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+function positiveInt(value: unknown, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`)
+  if (value > max) throw new RangeError(`${name} must be at most ${max}`)
   return value
 }
 
@@ -50,7 +54,7 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
     const key = keyLoader(runtime, options.privateKey, options.passphrase)
     const secrets = normaliseSecrets(options.appSecret)
     const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
-    const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS)
+    const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, MAX_TIMER_MS)
     const logger = resolveLogger(options.logger)
     if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new TypeError('onTimeout must be a function')
     if (!secrets) logger.warn('no appSecret: X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint')

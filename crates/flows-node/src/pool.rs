@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use zeroize::Zeroizing;
@@ -48,21 +49,30 @@ pub enum Mode {
 
 /// Per-environment state (main thread and each worker_thread have their own).
 struct EnvState {
-    tsfn: napi_threadsafe_function,
-    pending: Cell<usize>,
     mode: Cell<Mode>,
     done: Arc<Done>,
 }
 
-/// Completed jobs waiting for the JS thread. Workers push; the first push onto an empty queue wakes the JS thread
-/// through the thread-safe function, which then drains everything that arrived meanwhile in one call.
+/// The own pool's completion channel for one environment. Workers push finished jobs; the first push onto an
+/// empty queue wakes the JS thread through the thread-safe function, which drains everything that arrived
+/// meanwhile in one call. When the environment goes away (a worker thread terminated, the process exiting),
+/// Node finalizes the thread-safe function: `closed` is set under the lock first, and workers only call the
+/// thread-safe function while holding the lock and seeing `closed == false`, so none touches it after it is freed.
 struct Done {
-    queue: Mutex<Vec<Completion>>,
-    tsfn: SendPtr,
+    state: Mutex<DoneState>,
+    tsfn: AtomicPtr<c_void>,
+    /// Jobs submitted and not yet settled (changed on the JS thread only; atomic so `Done` can be shared).
+    pending: AtomicUsize,
 }
 
-// The thread-safe function handle is made for calls from any thread.
+struct DoneState {
+    queue: Vec<Completion>,
+    closed: bool,
+}
+
+// `Completion` holds raw promise handles, only used back on the JS thread.
 unsafe impl Sync for Done {}
+unsafe impl Send for Done {}
 
 /// A raw pointer moved to a worker thread; only dereferenced back on the JS thread or by N-API's
 /// thread-safe calls.
@@ -82,7 +92,7 @@ fn settle(env: Env, deferred: napi_deferred, result: JsResult<Output>) {
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let (value, resolve) = match result.and_then(|o| o.to_js(env)) {
             Ok(v) => (v, true),
-            Err(e) => match env.error(&e) {
+            Err(e) => match env.error(&e).or_else(|_| env.undefined()) {
                 Ok(v) => (v, false),
                 Err(_) => return,
             },
@@ -139,49 +149,57 @@ unsafe extern "C" fn call_js(env: napi_env, _cb: napi_value, context: *mut c_voi
     if env.is_null() {
         return; // the environment is shutting down: nothing to settle
     }
-    let state = &*(context as *const EnvState);
-    let batch = match state.done.queue.lock() {
-        Ok(mut q) => std::mem::take(&mut *q),
+    // `context` holds a reference to `Done` that is released only by `tsfn_finalized`, after the last call.
+    let done = &*(context as *const Done);
+    let batch = match done.state.lock() {
+        Ok(mut st) => std::mem::take(&mut st.queue),
         Err(_) => return,
     };
     let n = batch.len();
     for c in batch {
         settle(Env(env), c.deferred.0, c.result);
     }
-    let left = state.pending.get().saturating_sub(n);
-    state.pending.set(left);
-    if left == 0 {
-        napi_unref_threadsafe_function(env, state.tsfn);
+    if n > 0 && done.pending.fetch_sub(n, Ordering::AcqRel) == n {
+        napi_unref_threadsafe_function(env, done.tsfn.load(Ordering::Acquire));
     }
 }
 
+/// Runs on the JS thread when Node tears the thread-safe function down, before it frees it.
+unsafe extern "C" fn tsfn_finalized(_env: napi_env, data: *mut c_void, _hint: *mut c_void) {
+    let done = Arc::from_raw(data as *const Done);
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        if let Ok(mut st) = done.state.lock() {
+            st.closed = true;
+            st.queue.clear(); // their promises belong to the environment that is going away
+        }
+    }));
+}
+
 unsafe extern "C" fn drop_state(_env: napi_env, data: *mut c_void, _hint: *mut c_void) {
-    // The thread-safe function itself is torn down by Node with the environment.
     drop(Box::from_raw(data as *mut EnvState));
 }
 
 /// Creates this environment's completion channel. Called once from module registration.
 pub fn init(env: Env) -> JsResult<()> {
-    let state = Box::into_raw(Box::new(EnvState {
-        tsfn: ptr::null_mut(),
-        pending: Cell::new(0),
-        mode: Cell::new(Mode::Own),
-        done: Arc::new(Done { queue: Mutex::new(Vec::new()), tsfn: SendPtr(ptr::null_mut()) }),
-    }));
     let name = env.string("whatsapp-flows")?;
+    // The thread-safe function owns one reference to `done` (its context and finalizer data); the handle is
+    // stored into `done` right after creation, before any job can run.
     let mut tsfn = ptr::null_mut();
+    let done = Arc::new(Done { state: Mutex::new(DoneState { queue: Vec::new(), closed: false }), tsfn: AtomicPtr::new(ptr::null_mut()), pending: AtomicUsize::new(0) });
+    let raw = Arc::into_raw(done.clone()) as *mut c_void;
     let status = unsafe {
-        napi_create_threadsafe_function(env.0, ptr::null_mut(), ptr::null_mut(), name, 0, 1, ptr::null_mut(), None, state.cast(), Some(call_js), &mut tsfn)
+        napi_create_threadsafe_function(env.0, ptr::null_mut(), ptr::null_mut(), name, 0, 1, raw, Some(tsfn_finalized), raw, Some(call_js), &mut tsfn)
     };
     if status != NAPI_OK {
-        drop(unsafe { Box::from_raw(state) });
+        drop(unsafe { Arc::from_raw(raw as *const Done) });
         return Err(JsError::internal("could not create the completion channel"));
     }
+    done.tsfn.store(tsfn, Ordering::Release);
+    let state = Box::into_raw(Box::new(EnvState { mode: Cell::new(Mode::Own), done }));
     unsafe {
-        (*state).tsfn = tsfn;
-        (*state).done = Arc::new(Done { queue: Mutex::new(Vec::new()), tsfn: SendPtr(tsfn) });
         napi_unref_threadsafe_function(env.0, tsfn);
         if napi_set_instance_data(env.0, state.cast(), Some(drop_state), ptr::null_mut()) != NAPI_OK {
+            drop(Box::from_raw(state));
             return Err(JsError::internal("could not store the addon's state"));
         }
     }
@@ -222,24 +240,22 @@ pub fn spawn(env: Env, job: Job) -> JsResult<napi_value> {
 }
 
 fn spawn_own(env: Env, st: &EnvState, deferred: napi_deferred, job: Job) {
-    if st.pending.get() == 0 {
-        unsafe { napi_ref_threadsafe_function(env.0, st.tsfn) };
-    }
-    st.pending.set(st.pending.get() + 1);
+    let pool = pool(); // first, so a pool that cannot start leaves nothing referenced
     let done = st.done.clone();
+    if done.pending.fetch_add(1, Ordering::AcqRel) == 0 {
+        unsafe { napi_ref_threadsafe_function(env.0, done.tsfn.load(Ordering::Acquire)) };
+    }
     let deferred = SendPtr(deferred);
-    pool().spawn_fifo(move || {
+    pool.spawn_fifo(move || {
         let completion = Completion { deferred, result: run_guarded(job) };
-        let first = match done.queue.lock() {
-            Ok(mut q) => {
-                q.push(completion);
-                q.len() == 1
-            }
-            Err(_) => false,
-        };
-        if first {
-            // If the environment is closing this fails; the queued completions go with the last `done` reference.
-            unsafe { napi_call_threadsafe_function(done.tsfn.0, ptr::null_mut(), NAPI_TSFN_NONBLOCKING) };
+        let Ok(mut st) = done.state.lock() else { return };
+        if st.closed {
+            return; // the environment is gone; so is the promise
+        }
+        st.queue.push(completion);
+        if st.queue.len() == 1 {
+            // Called under the lock: the finalizer cannot free the handle meanwhile.
+            unsafe { napi_call_threadsafe_function(done.tsfn.load(Ordering::Acquire), ptr::null_mut(), NAPI_TSFN_NONBLOCKING) };
         }
     });
 }

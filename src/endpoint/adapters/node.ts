@@ -17,7 +17,11 @@ function preparsed(req: NodeRequestLike): Preparsed {
   if (isBytes(raw) || typeof raw === 'string') return { kind: 'raw', body: raw }
   const body = req.body
   if (isBytes(body) || typeof body === 'string') return { kind: 'raw', body }
-  if (typeof body === 'object' && body !== null) return { kind: 'parsed' }
+  // Only a body that was really consumed counts as parsed: body-parser 1.x (Express 4) sets `req.body = {}` on
+  // requests it never read, whose stream is still intact.
+  const consumed = (req as { _body?: unknown })._body === true || req.readableEnded === true
+  const nonEmpty = typeof body === 'object' && body !== null && Object.keys(body).length > 0
+  if (typeof body === 'object' && body !== null && (consumed || nonEmpty)) return { kind: 'parsed' }
   if (req.readableEnded) return { kind: 'raw', body: '' }
   return { kind: 'none' }
 }
