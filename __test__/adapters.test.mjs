@@ -198,3 +198,23 @@ test('nodeHandler with a next(): adapter failures go to next', async (t) => {
   t.is(got, failure)
   t.throws(() => handler(null, res), { instanceOf: TypeError })
 })
+
+test('node:http: a middleware that left `req.body = {}` without reading the stream (body-parser 1.x) does not block the request', async (t) => {
+  const endpoint = makeEndpoint()
+  const handler = endpoint.nodeHandler()
+  // What Express 4's body-parser does for a content type it does not handle: an empty object, stream untouched.
+  const server = http.createServer((req, res) => {
+    req.body = req.body || {}
+    handler(req, res)
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => new Promise((r) => server.close(r)))
+  const client = createFlowClient({ url: `http://127.0.0.1:${server.address().port}/`, publicKey: keys.publicPem, appSecret: SECRET })
+  const ping = await client.ping()
+  t.is(ping.status, 200)
+  t.deepEqual(ping.response, { data: { status: 'active' } })
+})
+
+test('timeoutMs beyond what a timer can hold is refused', (t) => {
+  t.throws(() => createFlowEndpoint({ privateKey: keys.privatePem, appSecret: SECRET, timeoutMs: 2 ** 31, logger: false }), { instanceOf: RangeError })
+})
