@@ -17,11 +17,18 @@ const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer
 
 /** Decodes standard base64 (padding optional, no whitespace); returns undefined if the text is not base64. */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  if (typeof text !== 'string' || !isBase64(text)) return undefined
+  if (typeof text !== 'string') return undefined
   if (NodeBuffer) {
+    // Node's decoder skips what it does not understand, so check by encoding back: only canonical standard
+    // base64 (padding optional) survives the round trip. Several times faster than a regex over the text.
+    if (text.length % 4 === 1 || (text.length % 4 !== 0 && text.endsWith('='))) return undefined
     const b = NodeBuffer.from(text, 'base64')
+    const again = NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
+    const padded = text.length % 4 === 0 ? text : text + '='.repeat(4 - (text.length % 4))
+    if (again !== padded) return undefined
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
   }
+  if (!isBase64(text)) return undefined
   const bin = atob(text)
   const out = new Uint8Array(bin.length)
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
