@@ -35,6 +35,12 @@ test('wrong argument types throw TypeError with a code, for every export', (t) =
     () => native.mediaUpdate(key, bytes), // a key handle is not a media handle: type tags differ
     () => native.mediaFinal({}),
     () => native.setThreadPool('fast'),
+    () => {
+      const ab = new ArrayBuffer(32)
+      const view = new Uint8Array(ab)
+      structuredClone(ab, { transfer: [ab] }) // detaches `view`
+      return native.encryptResponseSync(bytes, bytes, view)
+    },
   ]
   for (const [i, fn] of cases.entries()) {
     const err = t.throws(fn, { instanceOf: TypeError }, `case ${i}`)

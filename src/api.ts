@@ -133,7 +133,11 @@ export function createFlowCrypto(backend: CryptoBackend, convertKey?: KeyConvert
         if (!(e instanceof FlowKeyError) || e.reason !== 'unsupported-format' || !convertKey) throw e
         const der = convertKey(data, passphrase)
         if (!der) throw e
-        key = await backend.importKey(der, undefined)
+        try {
+          key = await backend.importKey(der, undefined)
+        } finally {
+          der.fill(0) // the unencrypted key material is not needed once imported
+        }
       }
       const out: KeyInternals = { bits: key.bits, backend: backend.name, [KEY]: key }
       return Object.freeze(out)

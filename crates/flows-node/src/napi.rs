@@ -215,6 +215,14 @@ impl Args {
         if ty != NAPI_UINT8_ARRAY {
             return Err(JsError::type_error(format!("{name} must be a Uint8Array")));
         }
+        let mut detached = false;
+        if !ab.is_null() {
+            unsafe { napi_is_detached_arraybuffer(self.env.0, ab, &mut detached) };
+        }
+        if detached {
+            // A transferred buffer reads as empty: refuse it rather than encrypt or hash nothing.
+            return Err(JsError::type_error(format!("{name} is backed by a detached ArrayBuffer")));
+        }
         let slice = if len == 0 || data.is_null() { &[][..] } else { unsafe { std::slice::from_raw_parts(data as *const u8, len) } };
         Ok(f(slice))
     }
