@@ -155,13 +155,18 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
       return statusAnswer(500)
     }
 
-    switch (requestKind(decrypted.request)) {
-      case 'ping':
-        return encrypt(decrypted, { data: { status: 'active' } }, decrypted.request)
-      case 'error-notification':
-        return notification(decrypted)
-      default:
-        return dispatch(decrypted)
+    try {
+      switch (requestKind(decrypted.request)) {
+        case 'ping':
+          return await encrypt(decrypted, { data: { status: 'active' } }, decrypted.request)
+        case 'error-notification':
+          return await notification(decrypted)
+        default:
+          return await dispatch(decrypted)
+      }
+    } finally {
+      // The answer is encrypted (or the request failed): the per-request AES key is not needed any more.
+      decrypted.aesKey.fill(0)
     }
   }
 }
