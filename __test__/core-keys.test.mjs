@@ -254,3 +254,21 @@ for (const rt of runtimes) {
   }
   test(title, body)
 }
+
+// Bundles (a certificate or public key before the key) and `Proc-Type:4,ENCRYPTED` written without a space.
+for (const rt of runtimes) {
+  test(`${rt.name}: a PEM bundle with a certificate first loads the private key`, async (t) => {
+    const keyPem = pk.export({ type: 'pkcs8', format: 'pem' })
+    const key = await rt.crypto.loadPrivateKey(certPem + keyPem)
+    t.is(key.bits, 2048)
+    const pkcs1Encrypted = pk.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS })
+    t.is((await rt.crypto.loadPrivateKey(certPem + pkcs1Encrypted, { passphrase: PASS })).bits, 2048)
+  })
+
+  test(`${rt.name}: legacy "Proc-Type:4,ENCRYPTED" without a space is still an encrypted key`, async (t) => {
+    const legacy = pk.export({ type: 'pkcs1', format: 'pem', cipher: 'des-ede3-cbc', passphrase: PASS }).replace('Proc-Type: 4,ENCRYPTED', 'Proc-Type:4,ENCRYPTED')
+    const e = await t.throwsAsync(rt.crypto.loadPrivateKey(legacy), { instanceOf: FlowKeyError })
+    t.is(e.reason, 'passphrase-required')
+    t.is((await rt.crypto.loadPrivateKey(legacy, { passphrase: PASS })).bits, 2048)
+  })
+}

@@ -98,10 +98,15 @@ function pemText(data: Uint8Array): string | undefined {
   return text.includes('-----BEGIN ') ? text : undefined
 }
 
-/** The first PEM block: its label, RFC 1421 headers (legacy encryption) and base64 body (undefined if no END line). */
+/**
+ * The private-key PEM block (or else the first block): its label, RFC 1421 headers (legacy encryption) and base64
+ * body (undefined if no END line). Bundles that put a certificate or public key before the key are common.
+ */
 function firstPemBlock(text: string): PemBlock {
   const lines = text.split('\n').map((l) => l.trim())
-  const begin = lines.findIndex((l) => l.startsWith('-----BEGIN ') && l.endsWith('-----'))
+  const isBegin = (l: string) => l.startsWith('-----BEGIN ') && l.endsWith('-----')
+  const privateAt = lines.findIndex((l) => isBegin(l) && l.endsWith('PRIVATE KEY-----'))
+  const begin = privateAt >= 0 ? privateAt : lines.findIndex(isBegin)
   if (begin < 0) return { label: '', headers: [], body: undefined }
   const label = lines[begin]!.slice('-----BEGIN '.length, -'-----'.length)
   const headers: string[] = []

@@ -34,15 +34,22 @@ pub(crate) enum PemKind {
     Unknown,
 }
 
+/// The labels of the PEM blocks in `text`, in order.
+fn pem_labels(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|l| l.trim().strip_prefix("-----BEGIN ").and_then(|r| r.strip_suffix("-----")))
+}
+
+/// The private-key block's label, or else the first block's (bundles often put a certificate first).
+pub(crate) fn pem_key_label(text: &str) -> &str {
+    pem_labels(text).find(|l| l.ends_with("PRIVATE KEY")).or_else(|| pem_labels(text).next()).unwrap_or("")
+}
+
 pub(crate) fn pem_kind(text: &str) -> PemKind {
-    let label = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("-----BEGIN ").and_then(|r| r.strip_suffix("-----")))
-        .unwrap_or("");
-    match label {
+    let legacy_encrypted = text.lines().any(|l| l.split_whitespace().collect::<String>() == "Proc-Type:4,ENCRYPTED");
+    match pem_key_label(text) {
         "PRIVATE KEY" => PemKind::Pkcs8,
         "ENCRYPTED PRIVATE KEY" => PemKind::EncryptedPkcs8,
-        "RSA PRIVATE KEY" if text.contains("Proc-Type: 4,ENCRYPTED") => PemKind::LegacyEncryptedPkcs1,
+        "RSA PRIVATE KEY" if legacy_encrypted => PemKind::LegacyEncryptedPkcs1,
         "RSA PRIVATE KEY" => PemKind::Pkcs1,
         "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => PemKind::Public,
         l if l.ends_with("PRIVATE KEY") => PemKind::OtherPrivate,

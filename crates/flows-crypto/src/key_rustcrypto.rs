@@ -86,8 +86,9 @@ fn spki_is_public(der: &[u8]) -> bool {
 }
 
 fn pem_decode(text: &str) -> Result<(String, Vec<u8>), Error> {
-    // Take the first PEM block; pem-rfc7468 is strict about surrounding text, so cut it out first.
-    let start = text.find("-----BEGIN ").ok_or_else(|| Error::key(KeyErrorKind::Malformed, "no PEM block"))?;
+    // Take the private-key PEM block; pem-rfc7468 is strict about surrounding text, so cut it out first.
+    let label = super::pem_key_label(text);
+    let start = text.find(&format!("-----BEGIN {label}-----")).ok_or_else(|| Error::key(KeyErrorKind::Malformed, "no PEM block"))?;
     let rest = &text[start..];
     let end_marker = rest.find("-----END ").ok_or_else(|| Error::key(KeyErrorKind::Malformed, "unterminated PEM block"))?;
     let end = rest[end_marker..].find('\n').map(|i| end_marker + i).unwrap_or(rest.len());

@@ -40,6 +40,13 @@ fn key_errors_say_why() {
 }
 
 #[test]
+fn a_bundle_with_a_public_block_first_loads_the_private_key() {
+    let public = b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+    let bundle = [public.as_slice(), &key_pem()].concat();
+    assert_eq!(PrivateKey::load(&bundle, Some(b"pywa")).expect("bundle loads").bits(), 2048);
+}
+
+#[test]
 fn tampering_is_one_generic_error() {
     let v = read_json("pywa/flow_request.json");
     let key = PrivateKey::load(&key_pem(), Some(b"pywa")).unwrap();
