@@ -208,6 +208,16 @@ test('deadline: onTimeout supplies an encrypted 200 answer instead', async (t) =
   t.deepEqual([r.status, r.response], [200, { screen: 'PAY', data: { error_message: 'Still working, please try again' } }])
 })
 
+test('deadline: an onTimeout that never answers still yields a 504 shortly after the deadline', async (t) => {
+  const { endpoint, client, log } = setup({ timeoutMs: 100, onTimeout: () => new Promise(() => {}) })
+  endpoint.on('data_exchange', () => new Promise(() => {}))
+  const start = Date.now()
+  const r = await client.dataExchange('PAY', {})
+  t.is(r.status, 504)
+  t.true(Date.now() - start < 2000)
+  t.true(log.messages('error').includes('onTimeout missed its own deadline'))
+})
+
 test('deadline: a handler that rejects after the deadline causes no unhandled rejection', async (t) => {
   const { endpoint, client } = setup({ timeoutMs: 50 })
   endpoint.on('INIT', () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 120)))

@@ -31,6 +31,9 @@ function describe(request: FlowRequest): { action: string; screen?: string } {
   return typeof request.screen === 'string' && request.screen !== '' ? { action, screen: safeName(request.screen) } : { action }
 }
 
+/** How long `onTimeout` may take once the handler's deadline has passed. */
+const ON_TIMEOUT_MS = 500
+
 export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise<FlowHttpResponse> {
   const { logger } = cfg
 
@@ -75,8 +78,13 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     logger.warn('handler missed the deadline', { ...describe(request), timeoutMs: cfg.timeoutMs, answered: cfg.onTimeout ? 'onTimeout' : 504 })
     if (!cfg.onTimeout) return statusAnswer(504)
     try {
-      const response = await cfg.onTimeout(request)
-      if (isResponseObject(response)) return encrypt(decrypted, response, request)
+      // onTimeout gets a short deadline of its own: the answer must still reach WhatsApp within its 10 s.
+      const outcome = await runWithDeadline(ON_TIMEOUT_MS, () => cfg.onTimeout!(request))
+      if (outcome.timedOut) {
+        logger.error('onTimeout missed its own deadline', { ...describe(request), ms: ON_TIMEOUT_MS })
+        return statusAnswer(504)
+      }
+      if (isResponseObject(outcome.value)) return encrypt(decrypted, outcome.value, request)
       logger.error('onTimeout returned no response object', describe(request))
     } catch (e) {
       logger.error('onTimeout threw', { ...describe(request), ...errorFields(e) })
