@@ -5,6 +5,7 @@ import * as asn1 from './asn1.js'
 
 /** OpenSSL writes 2048 by default; 10 million covers every deliberate choice. */
 const MAX_PBKDF2_ITERATIONS = 10_000_000
+import { decodeBase64 } from '../util/base64.js'
 import { isBytes } from '../util/bytes.js'
 
 /** Smallest modulus accepted, as Meta requires for Flows keys (same as the native side). */
@@ -120,14 +121,11 @@ function firstPemBlock(text: string): PemBlock {
   return { label, headers, body: undefined }
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-
 function decodePemBody(body: string | undefined): Uint8Array {
   const b64 = body?.replace(/\s+/g, '')
-  if (!b64 || !BASE64.test(b64)) throw keyError('malformed', MSG.pemUnparsable)
-  const bin = atob(b64)
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  // PEM bodies are always padded: require whole quads, then the shared strict decoder.
+  const out = b64 && b64.length % 4 === 0 ? decodeBase64(b64) : undefined
+  if (!out) throw keyError('malformed', MSG.pemUnparsable)
   return out
 }
 

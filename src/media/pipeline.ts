@@ -19,14 +19,38 @@ const nonEmpty = (parts: Uint8Array[]): Uint8Array[] => parts.filter((p) => p.le
 
 /** Streams through the backend's `createMediaStream` when it has one, else buffers and decrypts at the end. */
 export function createMediaPipeline(backend: CryptoBackend, keys: MediaKeyBytes, coalesce = COALESCE_BYTES): MediaPipeline {
-  return backend.createMediaStream ? streaming(backend.createMediaStream(keys), coalesce) : buffered(backend, keys)
+  return bookkept(backend.createMediaStream ? streaming(backend.createMediaStream(keys), coalesce) : buffered(backend, keys))
 }
 
-function streaming(state: MediaStreamState, coalesce: number): MediaPipeline {
-  let buf: Uint8Array | undefined
-  let fill = 0
+type PipelineCore = Omit<MediaPipeline, 'bytesIn'>
+
+/** What every pipeline shares: the byte count, and refusing use after `end`. */
+function bookkept(core: PipelineCore): MediaPipeline {
   let bytesIn = 0
   let ended = false
+  const check = () => {
+    if (ended) throw new Error('the media decryptor has already ended')
+  }
+  return {
+    get bytesIn() {
+      return bytesIn
+    },
+    async push(chunk) {
+      check()
+      bytesIn += chunk.length
+      return core.push(chunk)
+    },
+    async end() {
+      check()
+      ended = true
+      return core.end()
+    },
+  }
+}
+
+function streaming(state: MediaStreamState, coalesce: number): PipelineCore {
+  let buf: Uint8Array | undefined
+  let fill = 0
   // One coalescing buffer, reused: it is refilled only after the backend's update for it has resolved.
   const flushBuf = async (): Promise<Uint8Array[]> => {
     if (!buf || fill === 0) return []
@@ -35,12 +59,7 @@ function streaming(state: MediaStreamState, coalesce: number): MediaPipeline {
     return [await state.update(full)]
   }
   return {
-    get bytesIn() {
-      return bytesIn
-    },
     async push(chunk) {
-      if (ended) throw new Error('the media decryptor has already ended')
-      bytesIn += chunk.length
       if (chunk.length >= coalesce && fill === 0) return nonEmpty([await state.update(chunk)])
       const out: Uint8Array[] = []
       let off = 0
@@ -55,8 +74,6 @@ function streaming(state: MediaStreamState, coalesce: number): MediaPipeline {
       return nonEmpty(out)
     },
     async end() {
-      if (ended) throw new Error('the media decryptor has already ended')
-      ended = true
       const out = await flushBuf()
       buf = undefined
       out.push(await state.final())
@@ -65,24 +82,15 @@ function streaming(state: MediaStreamState, coalesce: number): MediaPipeline {
   }
 }
 
-function buffered(backend: CryptoBackend, keys: MediaKeyBytes): MediaPipeline {
+function buffered(backend: CryptoBackend, keys: MediaKeyBytes): PipelineCore {
   let parts: Uint8Array[] = []
-  let bytesIn = 0
-  let ended = false
   return {
-    get bytesIn() {
-      return bytesIn
-    },
     async push(chunk) {
-      if (ended) throw new Error('the media decryptor has already ended')
-      bytesIn += chunk.length
       // Copy: the caller may reuse its buffer once push resolves.
       parts.push(chunk.slice())
       return []
     },
     async end() {
-      if (ended) throw new Error('the media decryptor has already ended')
-      ended = true
       const file = parts.length === 1 ? parts[0]! : concatBytes(...parts)
       parts = []
       return nonEmpty([await backend.decryptMedia(file, keys)])
