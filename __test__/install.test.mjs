@@ -15,7 +15,7 @@ import { artifacts, currentArtifacts } from '../scripts/pack-all.mjs'
 
 const execFileP = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
-const vectors = fileURLToPath(new URL('../../shared/vectors/pywa/', import.meta.url))
+const vectors = fileURLToPath(new URL('./vectors/pywa/', import.meta.url))
 const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm']
 
 const env = { ...process.env }

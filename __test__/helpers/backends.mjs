@@ -25,4 +25,4 @@ export const runtimes = [...(nativeBinding ? [make(createNativeBackend(nativeBin
 /** The WebCrypto runtime without the node:crypto key converter (as on Deno/Workers). */
 export const pureWebCrypto = make(createWebCryptoBackend(), { convert: false })
 
-export const vectors = new URL('../../../shared/vectors/', import.meta.url)
+export const vectors = new URL('../vectors/', import.meta.url)

@@ -1,9 +1,9 @@
-//! Shared helpers for the integration tests: locating ../shared/vectors and decoding hex.
+//! Shared helpers for the integration tests: locating the vectors in __test__/vectors and decoding hex.
 #![allow(dead_code)]
 use std::path::PathBuf;
 
 pub fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../__test__/vectors")
 }
 
 pub fn read_json(rel: &str) -> serde_json::Value {
