@@ -120,9 +120,9 @@ for (const [name, listen] of Object.entries(servers)) {
   })
 }
 
-test('express.raw() in front: a buffered body over maxBodyBytes still gets 413 from the core', async (t) => {
+test('express.raw() with a larger limit in front: a buffered body over maxBodyBytes still gets 413 from the core', async (t) => {
   const log = captureLogger()
-  const s = await listenExpress(makeEndpoint(log), 'raw')
+  const s = await listenExpress(makeEndpoint(log), 'raw-large')
   t.teardown(s.close)
   const r = await fetch(s.url, { method: 'POST', body: 'x'.repeat(MAX + 1), headers: { 'content-type': 'application/json' } })
   t.is(r.status, 413)
@@ -178,24 +178,30 @@ test('endpoint.fetch directly: dispatch, 405, Content-Length check and streamed 
   await t.throwsAsync(() => endpoint.fetch({}), { instanceOf: TypeError })
 })
 
-test('nodeHandler with a next(): adapter failures go to next', async (t) => {
-  const endpoint = makeEndpoint()
+test('nodeHandler never calls next(): a stream that fails mid-body is dropped quietly (info), nothing is answered', async (t) => {
+  const log = captureLogger()
+  const endpoint = makeEndpoint(log)
   const handler = endpoint.nodeHandler()
-  const failure = new Error('stream failed')
+  let destroyed = false
   const req = {
     method: 'POST',
     headers: {},
     on(event, fn) {
-      if (event === 'error') setImmediate(() => fn(failure))
+      if (event === 'error') setImmediate(() => fn(new Error('stream failed')))
     },
     removeListener() {},
     pause() {},
     resume() {},
-    destroy() {},
+    destroy() {
+      destroyed = true
+    },
   }
   const res = { writeHead() { t.fail('must not answer') }, end() {}, once() {} }
-  const got = await new Promise((resolve) => handler(req, res, resolve))
-  t.is(got, failure)
+  handler(req, res, () => t.fail('next must not be called'))
+  await new Promise((r) => setTimeout(r, 50))
+  t.true(destroyed)
+  t.deepEqual(log.messages('error'), [])
+  t.true(log.messages('info').some((m) => m.includes('closed the connection')))
   t.throws(() => handler(null, res), { instanceOf: TypeError })
 })
 

@@ -63,12 +63,15 @@ function listening(server) {
 /** node:http with the endpoint's nodeHandler on every path. */
 export const listenNode = (endpoint) => listening(createServer(endpoint.nodeHandler()))
 
-/** Express 5: `mode` 'plain' (no parser), 'raw' (express.raw before), or 'json' (express.json before). */
+/** Express 5: `mode` 'plain' (no parser), 'raw' (express.raw before, limit = maxBodyBytes), 'raw-large' (limit 10 MB), or 'json'. */
 export async function listenExpress(endpoint, mode = 'plain') {
   const { default: express } = await import('express')
   const app = express()
   const handler = endpoint.nodeHandler()
-  if (mode === 'raw') app.all('/flow', express.raw({ type: '*/*', limit: '10mb' }), handler)
+  // The documented mount: the parser's limit is the endpoint's cap (body-parser's default is 100 KB).
+  if (mode === 'raw') app.all('/flow', express.raw({ type: '*/*', limit: endpoint.maxBodyBytes }), handler)
+  // A parser with a larger limit than the endpoint's: the core's own cap must still hold.
+  else if (mode === 'raw-large') app.all('/flow', express.raw({ type: '*/*', limit: '10mb' }), handler)
   else if (mode === 'json') app.all('/flow', express.json(), handler)
   else app.all('/flow', handler)
   return listening(createServer(app))

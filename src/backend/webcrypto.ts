@@ -115,7 +115,7 @@ async function decryptMedia(cdnFile: Uint8Array, keys: MediaKeyBytes): Promise<U
   if (!timingSafeEqual(fileHash, keys.encryptedHash)) throw mediaError('the file does not match encrypted_hash', 'ERR_MEDIA_ENCRYPTED_HASH_MISMATCH')
 
   const hmacKey = await s.importKey('raw', bufferSource(keys.hmacKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const mac = new Uint8Array(await s.sign('HMAC', hmacKey, bufferSource(concatBytes(keys.iv, ct))))
+  const mac = new Uint8Array(await s.sign('HMAC', hmacKey, bufferSource(concatBytes([keys.iv, ct]))))
   if (!timingSafeEqual(mac.subarray(0, HMAC_TAG_LEN), tag)) throw mediaError("the file's HMAC does not verify", 'ERR_MEDIA_HMAC_MISMATCH')
 
   const aesKey = await s.importKey('raw', bufferSource(keys.encryptionKey), 'AES-CBC', false, ['decrypt'])

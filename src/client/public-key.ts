@@ -1,7 +1,8 @@
 // Imports the business public key for RSA-OAEP-SHA256 on WebCrypto: PEM SPKI, PEM PKCS#1, DER SPKI bytes or a CryptoKey.
 import { FlowKeyError } from '../errors.js'
 import { decodeBase64 } from '../util/base64.js'
-import { concatBytes, fromUtf8, isBytes } from '../util/bytes.js'
+import { TAG, tlv } from '../backend/asn1.js'
+import { fromUtf8, isBytes } from '../util/bytes.js'
 
 export type FlowPublicKeyInput = string | Uint8Array | CryptoKey
 
@@ -10,19 +11,9 @@ const PEM = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/
 /** rsaEncryption AlgorithmIdentifier: SEQUENCE { OID 1.2.840.113549.1.1.1, NULL }. */
 const RSA_ALGORITHM = new Uint8Array([0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00])
 
-function derLength(n: number): Uint8Array {
-  if (n < 0x80) return new Uint8Array([n])
-  const bytes: number[] = []
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff)
-  return new Uint8Array([0x80 | bytes.length, ...bytes])
-}
-
-const tlv = (tag: number, content: Uint8Array) => concatBytes(new Uint8Array([tag]), derLength(content.length), content)
-
 /** Wraps a PKCS#1 RSAPublicKey into SubjectPublicKeyInfo DER. */
 export function pkcs1ToSpki(pkcs1: Uint8Array): Uint8Array {
-  const bitString = tlv(0x03, concatBytes(new Uint8Array([0]), pkcs1))
-  return tlv(0x30, concatBytes(RSA_ALGORITHM, bitString))
+  return tlv(TAG.SEQUENCE, RSA_ALGORITHM, tlv(TAG.BIT_STRING, new Uint8Array([0]), pkcs1))
 }
 
 function isCryptoKey(v: unknown): v is CryptoKey {

@@ -7,6 +7,7 @@ import { runWithDeadline } from './deadline.js'
 import { requestKind, type Registry } from './dispatch.js'
 import { bodyBytes, encryptedAnswer, getHeader, statusAnswer, tokenErrorAnswer } from './http.js'
 import { errorFields, safeName } from './logger.js'
+import { isInstance, isPlainObject, property, stringProperty } from '../util/inspect.js'
 import { createMediaContext } from './media-context.js'
 import type { SignatureVerifier } from './signature.js'
 import type { FlowHandlerContext, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
@@ -23,7 +24,18 @@ export interface CoreConfig {
   onTimeout: ((request: any) => unknown) | undefined
 }
 
-const isResponseObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v)
+/**
+ * Why a handler's result cannot be sent to WhatsApp, or undefined when it can: a plain object with a non-empty
+ * `screen` string and a plain-object `data` (a next screen, or SUCCESS with the completion params). `{}`, a Date,
+ * a class instance or an array would be encrypted and answered 200, and WhatsApp could not render them.
+ */
+function responseProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return 'not a plain object'
+  const screen = property(value, 'screen')
+  if (typeof screen !== 'string' || screen === '') return 'no screen'
+  if (!isPlainObject(property(value, 'data'))) return 'data is not a plain object'
+  return undefined
+}
 
 /** `data_exchange screen X`, `INIT`…: how log lines name a request (identifier-like names only). */
 function describe(request: FlowRequest): { action: string; screen?: string } {
@@ -84,8 +96,9 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
         logger.error('onTimeout missed its own deadline', { ...describe(request), ms: ON_TIMEOUT_MS })
         return statusAnswer(504)
       }
-      if (isResponseObject(outcome.value)) return encrypt(decrypted, outcome.value, request)
-      logger.error('onTimeout returned no response object', describe(request))
+      const problem = responseProblem(outcome.value)
+      if (!problem) return encrypt(decrypted, outcome.value as object, request)
+      logger.error('onTimeout returned an invalid response', { ...describe(request), problem })
     } catch (e) {
       logger.error('onTimeout threw', { ...describe(request), ...errorFields(e) })
     }
@@ -103,19 +116,20 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     try {
       outcome = await runWithDeadline(cfg.timeoutMs, (signal) => handler(request, context(request, signal)))
     } catch (e) {
-      if (e instanceof FlowTokenError) {
+      if (isInstance(e, FlowTokenError)) {
         logger.info('handler rejected the flow token (427)', describe(request))
-        return tokenErrorAnswer(e.message)
+        return tokenErrorAnswer(stringProperty(e, 'message') ?? new FlowTokenError().message)
       }
       logger.error('handler threw', { ...describe(request), ...errorFields(e) })
       return statusAnswer(500)
     }
     if (outcome.timedOut) return timedOut(decrypted)
-    if (!isResponseObject(outcome.value)) {
-      logger.error('handler returned no response object', describe(request))
+    const problem = responseProblem(outcome.value)
+    if (problem) {
+      logger.error('handler returned an invalid response', { ...describe(request), problem })
       return statusAnswer(500)
     }
-    return encrypt(decrypted, outcome.value, request)
+    return encrypt(decrypted, outcome.value as object, request)
   }
 
   return async function handle(input) {

@@ -36,9 +36,14 @@ export function runWithDeadline<T>(ms: number, fn: (signal: AbortSignal) => T | 
       finish(() => reject(e))
       return
     }
-    Promise.resolve(result).then(
-      (value) => finish(() => resolve({ timedOut: false, value })),
-      (e) => finish(() => reject(e)),
-    )
+    try {
+      // A returned thenable whose `then` throws rejects like a thrown error.
+      Promise.resolve(result).then(
+        (value) => finish(() => resolve({ timedOut: false, value })),
+        (e) => finish(() => reject(e)),
+      )
+    } catch (e) {
+      finish(() => reject(e))
+    }
   })
 }

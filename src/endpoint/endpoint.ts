@@ -83,6 +83,7 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
         return endpoint
       },
       handle,
+      maxBodyBytes,
       fetch: createFetchAdapter(deps),
       nodeHandler: () => createNodeHandler(deps),
       fastifyPlugin: createFastifyPlugin(deps),

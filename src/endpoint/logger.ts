@@ -1,4 +1,5 @@
 // The endpoint's log sink: validates a user logger, builds the default one, and sanitises the few names it logs.
+import { stringProperty } from '../util/inspect.js'
 import type { FlowLogger } from './types.js'
 
 const noop = () => {}
@@ -36,9 +37,26 @@ export function safeName(value: unknown): string {
   return typeof value === 'string' && NAME.test(value) ? value : '<unnamed>'
 }
 
-/** The loggable part of an error: its class name and code, never its message. */
+/** The loggable part of an error: its class name and code, never its message. Never throws. */
 export function errorFields(e: unknown): { error: string; code?: string } {
-  const name = e instanceof Error ? e.name : typeof e
-  const code = (e as { code?: unknown } | null)?.code
-  return typeof code === 'string' ? { error: safeName(name), code: safeName(code) } : { error: safeName(name) }
+  const name = typeof e === 'object' && e !== null ? stringProperty(e, 'name') ?? 'object' : typeof e
+  const code = stringProperty(e, 'code')
+  return code === undefined ? { error: safeName(name) } : { error: safeName(name), code: safeName(code) }
+}
+
+/**
+ * Logs a routine event (a client that went away, a probe) at info level, at most once per `intervalMs`: the first
+ * occurrence at once, later ones as a count in the next line. Uses no timer, so it keeps nothing alive.
+ */
+export function routineEvent(logger: FlowLogger, message: string, intervalMs = 60_000): () => void {
+  let last = -Infinity
+  let unreported = 0
+  return () => {
+    unreported++
+    const now = Date.now()
+    if (now - last < intervalMs) return
+    logger.info(message, { count: unreported, sinceMs: Number.isFinite(last) ? now - last : 0 })
+    last = now
+    unreported = 0
+  }
 }

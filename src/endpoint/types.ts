@@ -170,6 +170,8 @@ export interface FlowEndpoint<S = AnyFlowScreens, C extends object = Record<stri
   onErrorNotification(handler: FlowErrorNotificationHandler): this
   /** The HTTP semantics of the endpoint over raw bytes; every adapter calls it. Never rejects for request problems. */
   handle(request: FlowHttpRequest): Promise<FlowHttpResponse>
+  /** The body size cap in bytes; give it to a body parser in front of `nodeHandler()` (`express.raw({ limit })`). */
+  readonly maxBodyBytes: number
   /** Fetch-API adapter (Hono, Bun, Deno, Workers). */
   fetch(request: Request): Promise<Response>
   /** `node:http` listener / Express middleware. */

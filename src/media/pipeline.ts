@@ -1,7 +1,7 @@
 // The decrypting core shared by every streaming form: coalesces small chunks for the native streaming state,
 // or buffers the whole file for a one-shot backend (WebCrypto). Output is unverified until `end` resolves.
 import type { CryptoBackend, MediaKeyBytes, MediaStreamState } from '../backend/contract.js'
-import { concatBytes } from '../util/bytes.js'
+import { ByteSink } from '../util/bytes.js'
 
 /** Incoming chunks are gathered to at least this many bytes before each native `update` (per-call overhead). */
 export const COALESCE_BYTES = 1 << 20
@@ -69,7 +69,7 @@ function streaming(state: MediaStreamState, coalesce: number): PipelineCore {
         buf.set(chunk.subarray(off, off + n), fill)
         fill += n
         off += n
-        if (fill === buf.length) out.push(...(await flushBuf()))
+        if (fill === buf.length) for (const part of await flushBuf()) out.push(part)
       }
       return nonEmpty(out)
     },
@@ -83,16 +83,17 @@ function streaming(state: MediaStreamState, coalesce: number): PipelineCore {
 }
 
 function buffered(backend: CryptoBackend, keys: MediaKeyBytes): PipelineCore {
-  let parts: Uint8Array[] = []
+  // Copied into one growing buffer: the caller may reuse its chunk once push resolves, and a file fed as many
+  // tiny chunks costs no more than one fed whole.
+  let sink = new ByteSink()
   return {
     async push(chunk) {
-      // Copy: the caller may reuse its buffer once push resolves.
-      parts.push(chunk.slice())
+      sink.push(chunk)
       return []
     },
     async end() {
-      const file = parts.length === 1 ? parts[0]! : concatBytes(...parts)
-      parts = []
+      const file = sink.bytes()
+      sink = new ByteSink()
       return nonEmpty([await backend.decryptMedia(file, keys)])
     },
   }

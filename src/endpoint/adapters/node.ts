@@ -1,8 +1,10 @@
 // node:http listener and Express middleware: raw body with a byte cap (or a raw body a parser kept), then the core.
-// No node: imports: it only uses the request/response objects it is given.
-import { concatBytes, isBytes, utf8 } from '../../util/bytes.js'
+// Every failure is answered here (500, or nothing when the client is gone): errors never reach the framework,
+// whose default handler would show a stack trace. No node: imports: it only uses the objects it is given.
+import { ByteSink, isBytes, utf8 } from '../../util/bytes.js'
+import { safely } from '../../util/inspect.js'
 import { statusAnswer } from '../http.js'
-import { errorFields } from '../logger.js'
+import { errorFields, routineEvent } from '../logger.js'
 import type { FlowHttpResponse, NodeFlowHandler, NodeRequestLike, NodeResponseLike } from '../types.js'
 import { declaredLength, tooLarge, type AdapterDeps } from './body.js'
 
@@ -10,6 +12,9 @@ import { declaredLength, tooLarge, type AdapterDeps } from './body.js'
 const DRAIN_GRACE_MS = 2000
 
 type Preparsed = { kind: 'raw'; body: Uint8Array | string } | { kind: 'parsed' } | { kind: 'none' }
+
+/** The client closed the connection before its body was complete: routine, not an error of ours. */
+class ClientGone extends Error {}
 
 /** A body a middleware already read: raw bytes/text are usable; a parsed object is not (signatures need raw bytes). */
 function preparsed(req: NodeRequestLike): Preparsed {
@@ -31,11 +36,13 @@ function send(res: NodeResponseLike, out: FlowHttpResponse): void {
   res.end(out.body)
 }
 
-/** Reads the stream up to `max` bytes; undefined as soon as it is longer (the listeners are then removed). */
-function readCapped(req: NodeRequestLike, max: number): Promise<Uint8Array | undefined> {
+/**
+ * Reads the stream into one buffer (sized from Content-Length when declared, else grown geometrically): the number
+ * and size of chunks a client chooses cost nothing more. Undefined as soon as it is longer than `max`.
+ */
+function readCapped(req: NodeRequestLike, max: number, declared: number | undefined): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = []
-    let total = 0
+    const sink = new ByteSink(max, declared ?? 0)
     const cleanup = () => {
       req.removeListener('data', onData)
       req.removeListener('end', onEnd)
@@ -43,24 +50,19 @@ function readCapped(req: NodeRequestLike, max: number): Promise<Uint8Array | und
       req.removeListener('aborted', onAborted)
     }
     const onData = (chunk: Uint8Array | string) => {
-      const bytes = typeof chunk === 'string' ? utf8(chunk) : chunk
-      total += bytes.length
-      if (total > max) {
-        cleanup()
-        resolve(undefined)
-        return
-      }
-      chunks.push(bytes)
+      if (sink.push(typeof chunk === 'string' ? utf8(chunk) : chunk)) return
+      cleanup()
+      resolve(undefined)
     }
     const onEnd = () => {
       cleanup()
-      resolve(concatBytes(...chunks))
+      resolve(sink.bytes())
     }
-    const onError = (e: unknown) => {
+    const onError = () => {
       cleanup()
-      reject(e)
+      reject(new ClientGone())
     }
-    const onAborted = () => onError(new Error('the client aborted the request'))
+    const onAborted = () => onError()
     req.on('data', onData)
     req.on('end', onEnd)
     req.on('error', onError)
@@ -82,6 +84,8 @@ function reject413(req: NodeRequestLike, res: NodeResponseLike, out: FlowHttpRes
 }
 
 export function createNodeHandler(deps: AdapterDeps): NodeFlowHandler {
+  const clientGone = routineEvent(deps.logger, 'clients closed the connection before sending the whole body')
+
   async function run(req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
     const method = typeof req.method === 'string' ? req.method : 'GET'
     const headers = req.headers
@@ -93,7 +97,7 @@ export function createNodeHandler(deps: AdapterDeps): NodeFlowHandler {
     if (pre.kind === 'parsed') {
       deps.logger.error(
         'the request body was already parsed into an object and no raw bytes were kept; signatures need the raw body: ' +
-          'mount the flow handler before express.json(), or use express.raw({ type: "*/*" }) on its route',
+          'mount the flow handler before express.json(), or use express.raw({ type: "*/*", limit: endpoint.maxBodyBytes }) on its route',
       )
       return send(res, statusAnswer(500))
     }
@@ -101,20 +105,29 @@ export function createNodeHandler(deps: AdapterDeps): NodeFlowHandler {
 
     const declared = declaredLength(typeof headers['content-length'] === 'string' ? headers['content-length'] : undefined)
     if (declared !== undefined && declared > deps.maxBodyBytes) return reject413(req, res, tooLarge(deps, declared))
-    const body = await readCapped(req, deps.maxBodyBytes)
+    const body = await readCapped(req, deps.maxBodyBytes, declared)
     if (!body) return reject413(req, res, tooLarge(deps))
     send(res, await deps.handle({ method, body, headers }))
   }
 
-  return function whatsappFlowsNodeHandler(req, res, next) {
+  function fail(req: NodeRequestLike, res: NodeResponseLike, e: unknown): void {
+    if (e instanceof ClientGone) {
+      clientGone()
+      safely(() => req.destroy(), undefined)
+      return
+    }
+    deps.logger.error('the Node adapter failed', errorFields(e))
+    safely(() => {
+      if (!res.headersSent) send(res, statusAnswer(500))
+      else req.destroy()
+    }, undefined)
+  }
+
+  return function whatsappFlowsNodeHandler(req, res, _next) {
     if (typeof req !== 'object' || req === null || typeof res !== 'object' || res === null) {
       throw new TypeError('the flow handler takes (req, res[, next]) from node:http or Express')
     }
-    run(req, res).catch((e) => {
-      if (typeof next === 'function') return next(e)
-      deps.logger.error('the Node adapter failed', errorFields(e))
-      if (!res.headersSent) send(res, statusAnswer(500))
-      else req.destroy()
-    })
+    // `next` is never called: a framework's default error handler would answer with the error's stack.
+    run(req, res).catch((e: unknown) => fail(req, res, e))
   }
 }
