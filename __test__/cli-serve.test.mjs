@@ -2,6 +2,7 @@
 // SIGTERM with a request in flight, --workers, and one-line failures (bad handler, missing key, wrong key → 421).
 import test from 'ava'
 import { readFileSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
 import { join } from 'node:path'
 import { cleanEnv, cliPath, lines, postEncrypted, root, runCli, startProcess, tempDir } from './helpers/cli.mjs'
 
@@ -165,4 +166,43 @@ test('simulate: one-line failures for an unreachable URL, bad --data and a missi
   t.is(key.code, 1)
   t.deepEqual(lines(key.stderr).length, 1)
   t.regex(key.stderr, /cannot read public key/)
+})
+
+/** Opens `n` sockets that send a request one byte every `everyMs`; resolves the ms until each was closed. */
+function slowClients(url, n, everyMs, body = false) {
+  const u = new URL(url)
+  const request = body
+    ? `POST ${u.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n${'{'.repeat(1000)}`
+    : `POST ${u.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Padding: ${'a'.repeat(1000)}\r\n\r\n`
+  const started = Date.now()
+  return Promise.all(Array.from({ length: n }, () => new Promise((resolve) => {
+    const socket = net.connect(Number(u.port), u.hostname)
+    let i = 0
+    const timer = setInterval(() => {
+      if (i < request.length && !socket.destroyed) socket.write(request[i++])
+    }, everyMs)
+    socket.on('error', () => {})
+    socket.resume()
+    socket.on('close', () => {
+      clearInterval(timer)
+      resolve(Date.now() - started)
+    })
+  })))
+}
+
+test('serve cuts clients that trickle their headers or body (headers/request timeouts), and keeps answering', async (t) => {
+  const s = await setup(t)
+  const srv = serve(t, ['--handler', s.handler, '--key', s.key, '--headers-timeout', '1000', '--request-timeout', '2000'], s.env)
+  const [, url] = await srv.ready
+  const [headers, bodies] = await Promise.all([slowClients(url, 100, 200), slowClients(url, 100, 200, true)])
+  t.true(Math.max(...headers) < 4000, `headers: the last slow client was cut after ${Math.max(...headers)} ms`)
+  t.true(Math.max(...bodies) < 5000, `bodies: the last slow client was cut after ${Math.max(...bodies)} ms`)
+  const sim = await runCli(['simulate', '--url', url, '--public-key', s.publicKey])
+  t.is(sim.code, 0, sim.stderr)
+})
+
+test('serve refuses --headers-timeout above --request-timeout (usage, exit 2)', async (t) => {
+  const r = await runCli(['serve', '--handler', 'x.mjs', '--headers-timeout', '5000', '--request-timeout', '1000'])
+  t.is(r.code, 2)
+  t.regex(r.stderr, /--headers-timeout must not exceed --request-timeout/)
 })

@@ -142,6 +142,29 @@ test("upload-key prints the API's error message (never the token) and exits 1", 
   t.false(r.stderr.includes(TOKEN) || r.stdout.includes(TOKEN))
 })
 
+test('a Graph error echoing the token URL-encoded, JSON-escaped or cut short prints none of it', async (t) => {
+  const { dir } = await keyPair(t)
+  const token = 'EAAB12|Tok_Zx9"quoted/slash+plus=end-0123456789'
+  const echoes = [
+    encodeURIComponent(token),
+    `${encodeURIComponent(token).slice(0, 16)}...`,
+    `...${token.slice(-12)}`,
+    JSON.stringify(token).slice(1, -1),
+    encodeURIComponent(token).toLowerCase(),
+  ]
+  const graph = await mockServer(t, () => ({ status: 400, json: { error: { message: `Bad token: ${echoes.join(' | ')}`, code: 190 } } }))
+  const r = await runCli(['upload-key', '--phone-number-id', '42', '--public-key', join(dir, 'public.pem'), '--graph-url', graph.url], { env: cleanEnv({ WA_ACCESS_TOKEN: token }) })
+  t.is(r.code, 1)
+  t.regex(r.stderr, /Bad token: \*\*\*/)
+  for (const echo of echoes) {
+    for (let i = 0; i + 8 <= echo.length; i++) {
+      const run = echo.slice(i, i + 8)
+      if (/^[.| ]+$/.test(run) || run.includes('...')) continue
+      t.false(r.stderr.toLowerCase().includes(run.toLowerCase()), `"${run}" of "${echo}" was printed`)
+    }
+  }
+})
+
 test('upload-key refuses a private key file and a missing WA_ACCESS_TOKEN', async (t) => {
   const { dir } = await keyPair(t)
   const graph = await mockServer(t, () => ({ json: { success: true } }))

@@ -1,4 +1,4 @@
-// Shared CLI plumbing: strict argument parsing, the error types the dispatcher maps to exit codes, secret redaction.
+// Shared CLI plumbing: strict argument parsing and the error types the dispatcher maps to exit codes.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 
 /** Bad command line (unknown option, missing value, missing required option): exit 2 with a usage hint. */
@@ -56,12 +56,6 @@ export function firstLine(s: string): string {
   return line.trim()
 }
 
-/** Replaces every occurrence of each secret in `text` with `***`. */
-export function redact(text: string, secrets: Array<string | undefined>): string {
-  let out = text
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***')
-  return out
-}
 
 /** The reason of an unknown thrown value, as one line. */
 export function reasonOf(e: unknown): string {

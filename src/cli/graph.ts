@@ -1,5 +1,6 @@
 // Minimal Graph API client for the key commands: the encryption endpoint URL, bearer auth, error extraction.
-import { CliError, env, redact, required, UsageError } from './common.js'
+import { redact } from '../util/redact.js'
+import { CliError, env, required, UsageError } from './common.js'
 
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com'
 export const DEFAULT_API_VERSION = 'v21.0'

@@ -24,6 +24,10 @@ Options:
   --port <port>        port, 0 for a free one (default: 3000)
   --path <path>        URL path of the endpoint (default: /)
   --workers <n>        run n worker processes with node:cluster (default: 1)
+  --headers-timeout <ms>     time a client has to send its headers (default: 10000)
+  --request-timeout <ms>     time a client has to send the whole request (default: 15000)
+  --keep-alive-timeout <ms>  idle time before a keep-alive connection closes (default: 65000)
+  --max-connections <n>      connections served at once, more are refused (default: unlimited)
   -h, --help           show this help
 
 Environment (secrets are never accepted as arguments):
@@ -44,6 +48,10 @@ interface ServeConfig {
   port: number
   path: string
   workers: number
+  headersTimeout: number
+  requestTimeout: number
+  keepAliveTimeout: number
+  maxConnections: number | undefined
 }
 
 function parseConfig(argv: string[]): ServeConfig {
@@ -54,10 +62,21 @@ function parseConfig(argv: string[]): ServeConfig {
     port: { type: 'string' },
     path: { type: 'string' },
     workers: { type: 'string' },
+    'headers-timeout': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'keep-alive-timeout': { type: 'string' },
+    'max-connections': { type: 'string' },
   })
   const path = o.path ?? '/'
   if (!path.startsWith('/')) throw new UsageError(`--path must start with "/", got "${path}"`)
+  const headersTimeout = intOption(o['headers-timeout'], 'headers-timeout', 10_000, 100, 600_000)
+  const requestTimeout = intOption(o['request-timeout'], 'request-timeout', 15_000, 100, 600_000)
+  if (headersTimeout > requestTimeout) throw new UsageError('--headers-timeout must not exceed --request-timeout')
   return {
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: intOption(o['keep-alive-timeout'], 'keep-alive-timeout', 65_000, 100, 600_000),
+    maxConnections: o['max-connections'] === undefined ? undefined : intOption(o['max-connections'], 'max-connections', 0, 1, 1_000_000),
     handler: required(o.handler, 'handler'),
     key: o.key ?? 'private.pem',
     host: o.host ?? '127.0.0.1',
@@ -197,7 +216,15 @@ async function buildServer(config: ServeConfig, logPrefix: string): Promise<Serv
   }
   const listener = endpoint.nodeHandler()
 
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  // Slow clients are cut: headers within headersTimeout, the whole request within requestTimeout (WhatsApp
+  // waits 10 s for an answer anyway), checked every second rather than Node's default 30 s.
+  const serverOptions = {
+    headersTimeout: config.headersTimeout,
+    requestTimeout: config.requestTimeout,
+    keepAliveTimeout: config.keepAliveTimeout,
+    connectionsCheckingInterval: Math.min(1000, config.headersTimeout),
+  }
+  const server = createServer(serverOptions, (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint()
     const info: RequestInfo = {}
     let handled = false
@@ -216,6 +243,8 @@ async function buildServer(config: ServeConfig, logPrefix: string): Promise<Serv
     handled = true
     requestInfo.run(info, () => listener(req, res))
   })
+  if (config.maxConnections !== undefined) server.maxConnections = config.maxConnections
+  return server
 }
 
 /** Closes the server gracefully: no new connections, in-flight requests finish, idle keep-alive sockets close. */
@@ -246,7 +275,6 @@ function listen(server: Server, config: ServeConfig): Promise<AddressInfo> {
 async function serveOne(config: ServeConfig, worker?: Worker): Promise<number> {
   const prefix = worker ? `[worker ${worker.id}] ` : ''
   const server = await buildServer(config, prefix)
-  server.keepAliveTimeout = 65_000 // above typical proxy/load-balancer idle timeouts
   const address = await listen(server, config)
   if (worker) process.send?.({ type: 'wa-flows:ready', address })
   else out(`Listening on ${urlOf(address, config.host, config.path)}`)
