@@ -257,19 +257,24 @@ test('warns once at creation without appSecret, not with one', (t) => {
   t.is(b.calls.length, 0)
 })
 
-test('a FlowPrivateKey from loadPrivateKey is accepted; the key is loaded once', async (t) => {
+test('a FlowPrivateKey from loadPrivateKey is accepted; a bad key is reported at creation and by every request', async (t) => {
   const key = await loadPrivateKey(keys.privatePem)
   const endpoint = createFlowEndpoint({ privateKey: key, logger: false })
   endpoint.on('INIT', () => ({ screen: 'A', data: {} }))
   const client = createFlowClient({ endpoint, publicKey: keys.publicPem })
   t.is((await client.init()).status, 200)
-  // A broken PEM fails every request with 500 (logged), never at creation.
+  // A broken PEM: ready() rejects at once (one error line at creation), and every request answers 500.
   const log = captureLogger()
   const broken = createFlowEndpoint({ privateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', logger: log.logger })
+  await t.throwsAsync(broken.ready(), { code: 'ERR_FLOW_KEY_INVALID' })
   const c2 = createFlowClient({ endpoint: broken, publicKey: keys.publicPem })
   t.is((await c2.ping()).status, 500)
   t.is((await c2.ping()).status, 500)
-  t.true(log.messages('error').every((m) => m === 'the private key could not be loaded'))
+  t.deepEqual(log.messages('error'), [
+    'the private key could not be loaded; every request will answer 500',
+    'the private key could not be loaded',
+    'the private key could not be loaded',
+  ])
 })
 
 test('the decrypted request the handler sees is what the simulator sent', async (t) => {

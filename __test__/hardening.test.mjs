@@ -1,13 +1,17 @@
 // Regression tests for the defects of the adversarial review (issue 9): each case crashed, leaked or answered
 // wrongly before its fix. Real loopback HTTP; the process must survive and keep answering.
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
+import { fileURLToPath } from 'node:url'
 import test from 'ava'
 
-import { createFlowClient, createFlowEndpoint, createMediaDecryptor } from '../dist/index.js'
+import { createFlowClient, createFlowEndpoint, createMediaDecryptor, FlowKeyError } from '../dist/index.js'
 import { createWebMediaDecryptor } from '../dist/media/decryptor.js'
 import { createWebCryptoBackend } from '../dist/backend/webcrypto.js'
 import { captureLogger, listenExpress, listenHono, listenNode, makeKeys, signature } from './helpers/endpoint.mjs'
 import { encryptMedia, testBytes } from './helpers/media-fixtures.mjs'
+import { runtimes } from './helpers/backends.mjs'
+import { runCli } from './helpers/cli.mjs'
 
 const keys = makeKeys()
 const SECRET = 'hardening-secret'
@@ -159,3 +163,36 @@ for (const [label, value] of Object.entries({
     t.true(log.messages('error').includes('handler returned an invalid response'))
   })
 }
+
+// ---- #7: a key whose halves do not match is refused when it is loaded, not answered 421 forever
+
+const fixtures = new URL('./fixtures/', import.meta.url)
+const inconsistent = ['inconsistent-modulus.pem', 'inconsistent-crt.pem'].map((f) => [f, readFileSync(new URL(f, fixtures), 'utf8')])
+
+for (const rt of runtimes) {
+  for (const [file, pem] of inconsistent) {
+    test(`${rt.name}: loadPrivateKey refuses ${file} (reason inconsistent)`, async (t) => {
+      const e = await t.throwsAsync(rt.crypto.loadPrivateKey(pem), { instanceOf: FlowKeyError })
+      t.is(e.reason, 'inconsistent')
+      t.is(e.code, 'ERR_FLOW_KEY_INVALID')
+      t.regex(e.message, /private half does not match its public half/)
+    })
+  }
+}
+
+test('createFlowEndpoint starts loading the key: ready() rejects an inconsistent key naming the option, one error line', async (t) => {
+  const log = captureLogger()
+  const endpoint = createFlowEndpoint({ privateKey: inconsistent[0][1], logger: log.logger })
+  const e = await t.throwsAsync(endpoint.ready(), { instanceOf: FlowKeyError })
+  t.regex(e.message, /^privateKey: the private key is inconsistent/)
+  t.deepEqual(log.messages('error'), ['the private key could not be loaded; every request will answer 500'])
+  const good = createFlowEndpoint({ privateKey: keys.privatePem, logger: false })
+  await t.notThrowsAsync(good.ready())
+})
+
+test('wa-flows serve refuses an inconsistent key at start (exit 1, one line)', async (t) => {
+  const r = await runCli(['serve', '--handler', 'examples/booking-flow.mjs', '--key', fileURLToPath(new URL('inconsistent-modulus.pem', fixtures)), '--port', '0'])
+  t.is(r.code, 1)
+  t.regex(r.stderr, /inconsistent: its private half does not match its public half/)
+  t.is(r.stderr.trim().split('\n').length, 1)
+})

@@ -45,10 +45,11 @@ export type FlowKeyErrorReason =
   | 'public-key'
   | 'not-rsa'
   | 'too-small'
+  | 'inconsistent'
   | 'unsupported-format'
   | 'malformed'
 
-/** The private key cannot be used; `reason` and the message say why. → 500 */
+/** The private key cannot be used; `reason` and the message say why (`inconsistent`: its halves do not match). → 500 */
 export class FlowKeyError extends FlowError {
   static readonly code = 'ERR_FLOW_KEY_INVALID'
   readonly reason: FlowKeyErrorReason

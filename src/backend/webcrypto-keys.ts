@@ -2,6 +2,7 @@
 // and the same refusal reasons and messages as the native loader. Uses globalThis.crypto.subtle only.
 import { FlowBackendError, FlowKeyError, type FlowKeyErrorReason } from '../errors.js'
 import * as asn1 from './asn1.js'
+import { numbersAgree, pairwiseOk, rsaParts } from './rsa-check.js'
 
 /** OpenSSL writes 2048 by default; 10 million covers every deliberate choice. */
 const MAX_PBKDF2_ITERATIONS = 10_000_000
@@ -49,6 +50,7 @@ const MSG = {
   noPrivateKey: 'the PEM document holds no private key',
   pemUnparsable: 'the PEM private key could not be parsed',
   derUnparsable: 'the data is neither a PEM nor a DER private key',
+  inconsistent: 'the private key is inconsistent: its private half does not match its public half',
 }
 
 const keyError = (reason: FlowKeyErrorReason, message: string, cause?: unknown) =>
@@ -295,8 +297,8 @@ async function decryptPkcs8(der: Uint8Array, passphrase: string): Promise<Pkcs8>
   return { der: new Uint8Array(plain), decrypted: true, unparsable: MSG.wrongPassphrase }
 }
 
-/** Checks PrivateKeyInfo for rsaEncryption and returns the modulus size. */
-function rsaBits(k: Pkcs8): number {
+/** Checks PrivateKeyInfo for rsaEncryption; returns the modulus size and the RSAPrivateKey (PKCS#1) inside. */
+function rsaKeyInfo(k: Pkcs8): { bits: number; pkcs1: Uint8Array } {
   const fail = (e: unknown) => (k.decrypted ? keyError('wrong-passphrase', MSG.wrongPassphrase, e) : keyError('malformed', k.unparsable, e))
   let alg: string
   let inner: Uint8Array
@@ -311,7 +313,7 @@ function rsaBits(k: Pkcs8): number {
   if (alg !== OID.rsaEncryption) throw keyError('not-rsa', MSG.notRsa)
   try {
     if (!isPkcs1Private(inner)) throw new asn1.Asn1Error('not an RSAPrivateKey')
-    return asn1.intBits(asn1.sequence(asn1.parse(inner))[1])
+    return { bits: asn1.intBits(asn1.sequence(asn1.parse(inner))[1]), pkcs1: inner }
   } catch (e) {
     throw fail(e)
   }
@@ -329,15 +331,20 @@ export async function importRsaPrivateKey(data: Uint8Array, passphrase?: string)
   if (data.length === 0) throw keyError('malformed', MSG.empty)
   const text = pemText(data)
   const pkcs8 = text !== undefined ? await fromPem(text, passphrase) : await fromDer(data, passphrase)
-  const bits = rsaBits(pkcs8)
+  const { bits, pkcs1 } = rsaKeyInfo(pkcs8)
   if (bits < MIN_BITS) throw keyError('too-small', `the RSA key has ${bits} bits; WhatsApp Flows needs at least ${MIN_BITS}`)
+  let key: CryptoKey
+  let parts: ReturnType<typeof rsaParts>
   try {
-    const key = await subtle().importKey('pkcs8', bufferSource(pkcs8.der), { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt'])
-    return { key, bits }
+    parts = rsaParts(pkcs1)
+    key = await subtle().importKey('pkcs8', bufferSource(pkcs8.der), { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt'])
   } catch (e) {
     if (e instanceof FlowKeyError) throw e
     throw keyError('malformed', 'the RSA private key was refused by WebCrypto', e)
   } finally {
     if (pkcs8.der !== data) pkcs8.der.fill(0)
   }
+  // The RSA key check, then a pairwise encrypt/decrypt: an inconsistent key would fail every request with 421.
+  if (!numbersAgree(parts) || !(await pairwiseOk(subtle(), key, parts))) throw keyError('inconsistent', MSG.inconsistent)
+  return { key, bits }
 }

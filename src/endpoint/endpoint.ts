@@ -1,5 +1,6 @@
 // createFlowEndpoint: validates options, loads the key once, wires registry, core and adapters into one object.
 import type { FlowPrivateKey } from '../api.js'
+import { FlowKeyError } from '../errors.js'
 import type { MediaApi } from '../media/types.js'
 import type { Runtime } from '../runtime.js'
 import { isBytes } from '../util/bytes.js'
@@ -9,9 +10,9 @@ import { createFetchAdapter } from './adapters/fetch.js'
 import { createNodeHandler } from './adapters/node.js'
 import { createCore } from './core.js'
 import { createRegistry } from './dispatch.js'
-import { resolveLogger } from './logger.js'
+import { errorFields, resolveLogger, safeName } from './logger.js'
 import { createSignatureVerifier, normaliseSecrets } from './signature.js'
-import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions } from './types.js'
+import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions, FlowLogger } from './types.js'
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 9000
@@ -30,20 +31,29 @@ function isLoadedKey(v: unknown): v is FlowPrivateKey {
   return typeof v === 'object' && v !== null && !isBytes(v) && typeof (v as FlowPrivateKey).backend === 'string' && typeof (v as FlowPrivateKey).bits === 'number'
 }
 
-/** The key as a memoised lazy loader; a loaded key must come from this entry point's backend. */
-function keyLoader(runtime: Runtime, privateKey: unknown, passphrase: unknown): () => Promise<FlowPrivateKey> {
+/**
+ * Starts loading the key at once, so a bad key is known at start (`endpoint.ready()` rejects, one error line is
+ * logged) rather than at the first request. Errors name the option. A loaded key must come from this entry's backend.
+ */
+function startKeyLoad(runtime: Runtime, privateKey: unknown, passphrase: unknown, logger: FlowLogger): Promise<FlowPrivateKey> {
   if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError('passphrase must be a string')
   if (isLoadedKey(privateKey)) {
     const backend = runtime.crypto.getBackend()
     if (privateKey.backend !== backend) throw new TypeError(`privateKey was loaded by the ${privateKey.backend} backend; this endpoint uses ${backend}`)
-    const ready = Promise.resolve(privateKey)
-    return () => ready
+    return Promise.resolve(privateKey)
   }
   if (typeof privateKey !== 'string' && !isBytes(privateKey)) {
-    throw new TypeError('privateKey must be a PEM string, PEM/DER bytes or a key from loadPrivateKey()')
+    const got = privateKey === undefined ? 'undefined' : privateKey === null ? 'null' : typeof privateKey
+    throw new TypeError(`privateKey must be a PEM string, PEM/DER bytes or a key from loadPrivateKey(); got ${got}`)
   }
-  let loading: Promise<FlowPrivateKey> | undefined
-  return () => (loading ??= runtime.crypto.loadPrivateKey(privateKey, passphrase === undefined ? {} : { passphrase }))
+  const loading = runtime.crypto.loadPrivateKey(privateKey, passphrase === undefined ? {} : { passphrase }).catch((e: unknown) => {
+    if (e instanceof FlowKeyError) throw new FlowKeyError(`privateKey: ${e.message}`, e.reason, { cause: e })
+    throw e
+  })
+  loading.catch((e: unknown) => {
+    logger.error('the private key could not be loaded; every request will answer 500', { ...errorFields(e), reason: safeName((e as { reason?: unknown }).reason) })
+  })
+  return loading
 }
 
 export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
@@ -51,11 +61,12 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
     options: FlowEndpointOptions<S, C>,
   ): FlowEndpoint<S, C> {
     if (typeof options !== 'object' || options === null) throw new TypeError('createFlowEndpoint takes an options object with privateKey')
-    const key = keyLoader(runtime, options.privateKey, options.passphrase)
     const secrets = normaliseSecrets(options.appSecret)
     const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
     const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, MAX_TIMER_MS)
     const logger = resolveLogger(options.logger)
+    const keyLoading = startKeyLoad(runtime, options.privateKey, options.passphrase, logger)
+    const key = () => keyLoading
     if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new TypeError('onTimeout must be a function')
     if (!secrets) logger.warn('no appSecret: X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint')
 
@@ -83,6 +94,7 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
         return endpoint
       },
       handle,
+      ready: () => keyLoading.then(() => undefined),
       maxBodyBytes,
       fetch: createFetchAdapter(deps),
       nodeHandler: () => createNodeHandler(deps),

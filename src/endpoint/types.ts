@@ -83,7 +83,7 @@ export interface FlowLogger {
 }
 
 export interface FlowEndpointOptions<S = AnyFlowScreens, C extends object = Record<string, unknown>> {
-  /** PEM text or PEM/DER bytes (loaded once, lazily), or a key from `loadPrivateKey()` of the same entry point. */
+  /** PEM text or PEM/DER bytes (loaded and checked at once, see `ready()`), or a key from `loadPrivateKey()` of the same entry point. */
   privateKey: string | Uint8Array | FlowPrivateKey
   /** Opens an encrypted private key. */
   passphrase?: string
@@ -168,6 +168,11 @@ export interface FlowEndpoint<S = AnyFlowScreens, C extends object = Record<stri
   on(action: 'data_exchange', handler: FlowHandler<FlowDataExchangeRequestOf<S>, FlowHandlerResponse<S, C>>): this
   /** Called for error notifications before the automatic `{ data: { acknowledged: true } }`. */
   onErrorNotification(handler: FlowErrorNotificationHandler): this
+  /**
+   * Resolves once the private key is loaded and checked (loading starts when the endpoint is created); rejects with
+   * `FlowKeyError` when it cannot be used. Await it before listening, so a bad key stops the start.
+   */
+  ready(): Promise<void>
   /** The HTTP semantics of the endpoint over raw bytes; every adapter calls it. Never rejects for request problems. */
   handle(request: FlowHttpRequest): Promise<FlowHttpResponse>
   /** The body size cap in bytes; give it to a body parser in front of `nodeHandler()` (`express.raw({ limit })`). */

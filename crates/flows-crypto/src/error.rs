@@ -14,6 +14,9 @@ pub enum KeyErrorKind {
     NotRsa,
     /// RSA, but under 2048 bits.
     TooSmall,
+    /// The private half does not match the public half (the RSA key check or a pairwise encrypt/decrypt failed):
+    /// every request would fail to decrypt.
+    Inconsistent,
     /// A format this build cannot read (for instance legacy encrypted PEM in the pure-rust build).
     Unsupported,
     /// Not a key at all, or corrupt.
@@ -29,6 +32,7 @@ impl KeyErrorKind {
             KeyErrorKind::PublicKey => "public-key",
             KeyErrorKind::NotRsa => "not-rsa",
             KeyErrorKind::TooSmall => "too-small",
+            KeyErrorKind::Inconsistent => "inconsistent",
             KeyErrorKind::Unsupported => "unsupported-format",
             KeyErrorKind::Malformed => "malformed",
         }

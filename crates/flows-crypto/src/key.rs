@@ -90,7 +90,31 @@ impl PrivateKey {
         if bits < MIN_BITS {
             return Err(Error::key(KeyErrorKind::TooSmall, format!("the RSA key has {bits} bits; WhatsApp Flows needs at least {MIN_BITS}")));
         }
-        Ok(PrivateKey { inner, bits })
+        let key = PrivateKey { inner, bits };
+        key.check_consistency()?;
+        Ok(key)
+    }
+
+    /// Refuses a key whose private half does not match its public half: such a key loads, then every request
+    /// fails to decrypt (421), and WhatsApp re-fetches the public key in a loop. Runs the implementation's RSA key
+    /// check, then a pairwise test: a random 16-byte key encrypted with the public half must decrypt to itself.
+    fn check_consistency(&self) -> Result<(), Error> {
+        const INCONSISTENT: &str = "the private key is inconsistent: its private half does not match its public half";
+        if !self.inner.check_key() {
+            return Err(Error::key(KeyErrorKind::Inconsistent, INCONSISTENT));
+        }
+        let probe = imp::random_bytes::<16>();
+        let ok = self
+            .inner
+            .encrypt_oaep_sha256(&probe[..])
+            .ok()
+            .and_then(|ct| self.inner.decrypt_oaep_sha256(&ct).ok())
+            .is_some_and(|pt| crate::ct::eq(&pt, &probe[..]));
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::key(KeyErrorKind::Inconsistent, INCONSISTENT))
+        }
     }
 
     /// Modulus size in bits.

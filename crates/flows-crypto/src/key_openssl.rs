@@ -57,6 +57,26 @@ impl Key {
         self.0.bits()
     }
 
+    /// OpenSSL's RSA key check (RSA_check_key): p and q prime, n = p·q, d·e ≡ 1, and the CRT values.
+    pub fn check_key(&self) -> bool {
+        self.0.rsa().map(|rsa| rsa.check_key().unwrap_or(false)).unwrap_or(false)
+    }
+
+    /// RSA-OAEP-SHA256 with the public half (for the pairwise check at load).
+    pub fn encrypt_oaep_sha256(&self, plaintext: &[u8]) -> Result<Vec<u8>, ()> {
+        let run = || -> Result<Vec<u8>, ErrorStack> {
+            let mut ctx = PkeyCtx::new(&self.0)?;
+            ctx.encrypt_init()?;
+            ctx.set_rsa_padding(Padding::PKCS1_OAEP)?;
+            ctx.set_rsa_oaep_md(Md::sha256())?;
+            ctx.set_rsa_mgf1_md(Md::sha256())?;
+            let mut out = Vec::new();
+            ctx.encrypt_to_vec(plaintext, &mut out)?;
+            Ok(out)
+        };
+        run().map_err(|_| ())
+    }
+
     pub fn decrypt_oaep_sha256(&self, ciphertext: &[u8]) -> Result<Vec<u8>, ()> {
         let run = || -> Result<Vec<u8>, ErrorStack> {
             let mut ctx = PkeyCtx::new(&self.0)?;
@@ -71,6 +91,14 @@ impl Key {
         // OpenSSL's error queue is per thread; the result carries the stack, so nothing is left behind.
         run().map_err(|_| ())
     }
+}
+
+/// `N` bytes from OpenSSL's CSPRNG.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    // A failing CSPRNG leaves zeros: the pairwise check still detects an inconsistent key with them.
+    let _ = openssl::rand::rand_bytes(&mut out);
+    out
 }
 
 /// SubjectPublicKeyInfo, PKCS#1 RSAPublicKey or an X.509 certificate.
