@@ -1,19 +1,16 @@
 // The WebCrypto suite (__test__/runtimes/webcrypto-suite.mjs) on every JavaScript runtime found (Node always; Deno
 // and Bun on PATH or in .cache/runtimes, see scripts/install-runtimes.mjs), and its esbuild-neutral bundle in a
 // node:vm context that has nothing but crypto, TextEncoder/TextDecoder, atob/btoa and a report function.
+// workerd and Chromium: runtimes-edge.test.mjs.
 import test from 'ava'
-import { build } from 'esbuild'
 import { execFile } from 'node:child_process'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import vm from 'node:vm'
 
 import { findRuntime } from '../scripts/install-runtimes.mjs'
+import { assertSuite, bundleSuite, root, runAsBody, suitePath as suite } from './helpers/runtimes.mjs'
 
 const execFileP = promisify(execFile)
-const root = fileURLToPath(new URL('..', import.meta.url))
-const suite = join(root, '__test__/runtimes/webcrypto-suite.mjs')
 
 const runtimes = [{ name: 'node', path: process.execPath, version: process.version, args: [] }]
 const deno = findRuntime('deno')
@@ -21,16 +18,6 @@ const deno = findRuntime('deno')
 if (deno) runtimes.push({ name: 'deno', ...deno, args: ['run', '--no-config', '--no-lock', '--no-prompt'] })
 const bun = findRuntime('bun')
 if (bun) runtimes.push({ name: 'bun', ...bun, args: [] })
-
-/** Checks the suite's output: only `ok` lines, numbered 1..N, and `done N/N`. */
-function assertSuite(t, lines) {
-  const failed = lines.filter((l) => l.startsWith('not ok'))
-  t.deepEqual(failed, [])
-  const oks = lines.filter((l) => /^ok \d+ - /.test(l))
-  t.true(oks.length >= 7, lines.join('\n'))
-  t.deepEqual(oks.map((l) => Number(l.split(' ')[1])), oks.map((_, i) => i + 1))
-  t.is(lines.at(-1), `done ${oks.length}/${oks.length}`)
-}
 
 for (const rt of runtimes) {
   test(`WebCrypto suite on ${rt.name} (${rt.version})`, async (t) => {
@@ -42,8 +29,7 @@ for (const rt of runtimes) {
 
 test('WebCrypto suite, bundled for a neutral platform, in a vm context with only crypto, TextEncoder/Decoder, atob/btoa', async (t) => {
   // Platform neutral: any Node built-in in the graph is a resolution error.
-  const result = await build({ entryPoints: [suite], bundle: true, write: false, platform: 'neutral', format: 'esm', logLevel: 'silent' })
-  const code = result.outputFiles[0].text
+  const { code } = await bundleSuite({ platform: 'neutral' })
   t.false(/^\s*(import|export)\b/m.test(code), 'the bundle is self-contained')
   const lines = []
   const context = vm.createContext({ crypto: globalThis.crypto, TextDecoder, atob, btoa, report: (line) => lines.push(line) })
@@ -52,6 +38,6 @@ test('WebCrypto suite, bundled for a neutral platform, in a vm context with only
   vm.runInContext('(Outer) => { const outer = new Outer(); globalThis.TextEncoder = class TextEncoder { get encoding() { return "utf-8" } encode(s = "") { return new Uint8Array(outer.encode(s)) } } }', context)(TextEncoder)
   t.deepEqual(vm.runInContext('[typeof process, typeof require, typeof Buffer, typeof setTimeout, typeof fetch]', context), ['undefined', 'undefined', 'undefined', 'undefined', 'undefined'])
   // The bundle keeps its top-level awaits; an async function body runs them as a script.
-  await vm.runInContext(`(async () => {\n${code}\n})()`, context, { filename: 'webcrypto-suite.bundle.js' })
+  await vm.runInContext(`(${runAsBody(code)})()`, context, { filename: 'webcrypto-suite.bundle.js' })
   assertSuite(t, lines)
 })
