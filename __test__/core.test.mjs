@@ -257,10 +257,16 @@ for (const rt of runtimes) {
     await t.throwsAsync(rt.crypto.encryptResponse({}, undefined), { instanceOf: TypeError })
   })
 
-  test(`${rt.name}: backend.encryptResponse refuses a wrong-size key or IV as a request error`, async (t) => {
+  test(`${rt.name}: encryptResponse refuses a wrong-size key or IV with TypeError before the backend runs`, async (t) => {
     const pt = new Uint8Array(4)
-    await t.throwsAsync(rt.backend.encryptResponse(new Uint8Array(16), new Uint8Array(12), pt), { instanceOf: FlowRequestError, message: /16 bytes, got 12/ })
-    await t.throwsAsync(rt.backend.encryptResponse(new Uint8Array(32), new Uint8Array(16), pt), { instanceOf: FlowRequestError, message: /16 bytes, got 32/ })
+    let calls = 0
+    const spy = { ...rt.backend, encryptResponse: (...args) => (calls++, rt.backend.encryptResponse(...args)) }
+    const api = createFlowCrypto(spy)
+    await t.throwsAsync(api.encryptResponse(pt, { aesKey: new Uint8Array(16), iv: new Uint8Array(12) }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /16-byte request IV/ })
+    await t.throwsAsync(api.encryptResponse(pt, { aesKey: new Uint8Array(32), iv: new Uint8Array(16) }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /16-byte/ })
+    t.is(calls, 0)
+    t.is((await api.encryptResponse(pt, { aesKey: new Uint8Array(16), iv: new Uint8Array(16) })).length, 28)
+    t.is(calls, 1)
   })
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: builds (TypeScript, the addon when cargo exists), runs the Rust core's tests for both feature
-// sets (openssl, pure-rust) and the ava suite, then prints one line `tests: N passed, N failed`.
+// `npm test`: builds (TypeScript, the addon and its `testing` variant when cargo exists), runs the Rust tests for
+// both feature sets (openssl, pure-rust) and the ava suite, then prints one line `tests: N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
-import { cargoEnv, has, root } from './cargo-env.mjs'
+import { buildNative, hasCargo, root } from './build-native.mjs'
 
 const totals = { passed: 0, failed: 0 }
 const log = (msg) => process.stdout.write(`\n== ${msg}\n`)
@@ -28,18 +28,20 @@ function runCapture(cmd, args, env = process.env) {
   })
 }
 
-log('build')
-if (!runSync(process.execPath, [join(root, 'scripts/build.mjs')])) {
-  console.log('tests: 0 passed, 1 failed')
+function fail(what) {
+  console.log(`${what} failed\ntests: ${totals.passed} passed, ${totals.failed + 1} failed`)
   process.exit(1)
 }
 
-if (has('cargo')) {
+log('build')
+if (!runSync(process.execPath, [join(root, 'scripts/build.mjs')])) fail('the build')
+
+if (hasCargo()) {
+  log('build the addon with the test-only exports (feature `testing`)')
+  if (buildNative({ variant: 'testing' }) !== 0) fail('the testing build')
   for (const features of [[], ['--no-default-features', '--features', 'pure-rust']]) {
-    const label = features.length ? 'pure-rust' : 'openssl'
-    log(`cargo test -p flows-crypto (${label})`)
-    const env = cargoEnv({ openssl: !features.length })
-    const { code, out } = await runCapture('cargo', ['test', '-p', 'flows-crypto', ...features], env ?? process.env)
+    log(`cargo test -p flows-crypto (${features.length ? 'pure-rust' : 'openssl'})`)
+    const { code, out } = await runCapture('cargo', ['test', '-p', 'flows-crypto', ...features])
     let counted = false
     for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
       totals.passed += Number(m[1])

@@ -1,11 +1,10 @@
-// The request/response crypto API over one backend: key loading, request parsing and validation,
-// decryption, response encryption. Both entry points (Node, WebCrypto) bind it to their backend.
+// The request/response crypto API over one backend: key loading, decryption, response encryption. Inputs are
+// checked by validate.ts first; both entry points (Node, WebCrypto) bind the API to their backend.
 import type { BackendKey, BackendName, CryptoBackend } from './backend/contract.js'
-import { FlowKeyError, FlowRequestError } from './errors.js'
+import { FlowBackendError, FlowKeyError, invalidArgument } from './errors.js'
 import type { FlowRequest } from './protocol.js'
-import { decodeBase64, encodeBase64 } from './util/base64.js'
-import { fromUtf8, isBytes, utf8 } from './util/bytes.js'
-import { syncUnsupported } from './backend/errors.js'
+import { encodeBase64 } from './util/base64.js'
+import { decryptedRequest, encryptedBody, privateKeyInput, responseBytes, responseMaterial } from './validate.js'
 
 const KEY = Symbol('whatsapp-flows.key')
 
@@ -51,68 +50,19 @@ export interface FlowCrypto {
   getBackend(): BackendName
 }
 
-interface ParsedBody {
-  encryptedAesKey: Uint8Array
-  iv: Uint8Array
-  data: Uint8Array
+/** Thrown by sync calls on a backend without synchronous crypto. */
+function syncUnsupported(backend: string): FlowBackendError {
+  return new FlowBackendError(
+    `Synchronous crypto needs the native backend; the ${backend} backend is in use. Use the async functions.`,
+    FlowBackendError.codes.unsupported,
+  )
 }
-
-function field(obj: Record<string, unknown>, name: string): Uint8Array {
-  const v = obj[name]
-  if (typeof v !== 'string' || v.length === 0) throw new FlowRequestError(`The request body has no ${name}`)
-  const bytes = decodeBase64(v)
-  if (!bytes) throw new FlowRequestError(`${name} is not valid base64`)
-  return bytes
-}
-
-/** Validates the encrypted body's shape; throws `FlowRequestError` (400). */
-export function parseEncryptedBody(body: object | string | Uint8Array): ParsedBody {
-  let obj: unknown = body
-  if (typeof body === 'string' || isBytes(body)) {
-    try {
-      obj = JSON.parse(typeof body === 'string' ? body : fromUtf8(body))
-    } catch (e) {
-      throw new FlowRequestError('The request body is not JSON', { cause: e })
-    }
-  }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new FlowRequestError('The request body is not a JSON object')
-  const o = obj as Record<string, unknown>
-  const parsed = { encryptedAesKey: field(o, 'encrypted_aes_key'), iv: field(o, 'initial_vector'), data: field(o, 'encrypted_flow_data') }
-  if (parsed.iv.length !== 16) throw new FlowRequestError(`initial_vector must be 16 bytes, got ${parsed.iv.length}`)
-  return parsed
-}
-
-function parsePlaintext<R>(plaintext: Uint8Array): R {
-  let request: unknown
-  try {
-    request = JSON.parse(fromUtf8(plaintext))
-  } catch (e) {
-    throw new FlowRequestError('The decrypted request is not UTF-8 JSON', { cause: e })
-  }
-  if (typeof request !== 'object' || request === null || typeof (request as { action?: unknown }).action !== 'string') {
-    throw new FlowRequestError('The decrypted request has no action')
-  }
-  return request as R
-}
-
-function responseBytes(response: FlowResponseInput): Uint8Array {
-  if (typeof response === 'string') return utf8(response)
-  if (isBytes(response)) return response
-  if (typeof response !== 'object' || response === null) throw new TypeError('response must be an object, a string or a Uint8Array')
-  return utf8(JSON.stringify(response))
-}
-
-function checkMaterial(m: ResponseKeyMaterial): void {
-  if (!isBytes(m?.aesKey) || m.aesKey.length !== 16) throw new TypeError('aesKey must be a 16-byte Uint8Array')
-  if (!isBytes(m.iv) || m.iv.length !== 16) throw new TypeError('iv must be the 16-byte request IV')
-}
-
 
 export function createFlowCrypto(backend: CryptoBackend, convertKey?: KeyConverter): FlowCrypto {
   function backendKey(key: FlowPrivateKey): BackendKey {
     const k = (key as KeyInternals | undefined)?.[KEY]
-    if (!k) throw new TypeError('key must be a FlowPrivateKey returned by loadPrivateKey()')
-    if (key.backend !== backend.name) throw new TypeError(`this key was loaded by the ${key.backend} backend, not ${backend.name}`)
+    if (!k) throw invalidArgument('key must be a FlowPrivateKey returned by loadPrivateKey()')
+    if (key.backend !== backend.name) throw invalidArgument(`this key was loaded by the ${key.backend} backend, not ${backend.name}`)
     return k
   }
 
@@ -122,10 +72,7 @@ export function createFlowCrypto(backend: CryptoBackend, convertKey?: KeyConvert
 
   const api: FlowCrypto = {
     async loadPrivateKey(pem, options = {}) {
-      if (typeof pem !== 'string' && !isBytes(pem)) throw new TypeError('the private key must be a PEM string or a Uint8Array (PEM or DER)')
-      const data = typeof pem === 'string' ? utf8(pem) : pem
-      const passphrase = options.passphrase
-      if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError('passphrase must be a string')
+      const { data, passphrase } = privateKeyInput(pem, options?.passphrase)
       let key: BackendKey
       try {
         key = await backend.importKey(data, passphrase)
@@ -145,30 +92,30 @@ export function createFlowCrypto(backend: CryptoBackend, convertKey?: KeyConvert
 
     async decryptRequest<R>(body: object | string | Uint8Array, key: FlowPrivateKey) {
       const k = backendKey(key)
-      const p = parseEncryptedBody(body)
+      const p = encryptedBody(body)
       // Backends report every crypto failure as FlowDecryptionError (421); anything else (an internal error) is
       // not a key problem and must not tell WhatsApp to re-fetch the public key, so it passes through (500).
       const { aesKey, plaintext } = await backend.decryptRequest(k, p.encryptedAesKey, p.iv, p.data)
-      return wrap(parsePlaintext<R>(plaintext), aesKey, p.iv)
+      return wrap(decryptedRequest<R>(plaintext), aesKey, p.iv)
     },
 
     decryptRequestSync<R>(body: object | string | Uint8Array, key: FlowPrivateKey) {
       if (!backend.decryptRequestSync) throw syncUnsupported(backend.name)
       const k = backendKey(key)
-      const p = parseEncryptedBody(body)
+      const p = encryptedBody(body)
       const out = backend.decryptRequestSync(k, p.encryptedAesKey, p.iv, p.data)
-      return wrap(parsePlaintext<R>(out.plaintext), out.aesKey, p.iv)
+      return wrap(decryptedRequest<R>(out.plaintext), out.aesKey, p.iv)
     },
 
     async encryptResponse(response, material) {
-      checkMaterial(material)
-      return encodeBase64(await backend.encryptResponse(material.aesKey, material.iv, responseBytes(response)))
+      const { aesKey, iv } = responseMaterial(material)
+      return encodeBase64(await backend.encryptResponse(aesKey, iv, responseBytes(response)))
     },
 
     encryptResponseSync(response, material) {
       if (!backend.encryptResponseSync) throw syncUnsupported(backend.name)
-      checkMaterial(material)
-      return encodeBase64(backend.encryptResponseSync(material.aesKey, material.iv, responseBytes(response)))
+      const { aesKey, iv } = responseMaterial(material)
+      return encodeBase64(backend.encryptResponseSync(aesKey, iv, responseBytes(response)))
     },
 
     getBackend: () => backend.name,

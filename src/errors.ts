@@ -1,7 +1,11 @@
-// Error classes with stable `code`s and, for protocol errors, the HTTP `status` an endpoint answers with.
+// The package's errors: classes with a stable `code` (and a `reason` within it) and, for protocol errors, the HTTP
+// `status` an endpoint answers with. One table maps every code and reason to its class, status and message; the
+// validation layer and every backend (the native addon sends only code and reason) make their errors through it.
 
 export interface FlowErrorOptions {
   cause?: unknown
+  /** The reason within the code, e.g. `wrong-passphrase` (also on the error as `reason`). */
+  reason?: string
 }
 
 /** Base class of every whatsapp-flows error. */
@@ -10,12 +14,15 @@ export class FlowError extends Error {
   readonly code: string
   /** HTTP status an endpoint answers with when this error ends a request. */
   readonly status: number
+  /** Why, within the code (e.g. `field-missing`); stable, for programs. */
+  readonly reason: string | undefined
 
   constructor(message: string, code: string, status: number, options?: FlowErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.code = code
     this.status = status
+    this.reason = options?.reason
   }
 }
 
@@ -34,7 +41,7 @@ export class FlowRequestError extends FlowError {
 export class FlowDecryptionError extends FlowError {
   static readonly code = 'ERR_FLOW_DECRYPTION_FAILED'
   constructor(options?: FlowErrorOptions) {
-    super('Could not decrypt the request', FlowDecryptionError.code, 421, options)
+    super('Could not decrypt the request', FlowDecryptionError.code, 421, { reason: 'decryption-failed', ...options })
   }
 }
 
@@ -52,10 +59,9 @@ export type FlowKeyErrorReason =
 /** The private key cannot be used; `reason` and the message say why (`inconsistent`: its halves do not match). → 500 */
 export class FlowKeyError extends FlowError {
   static readonly code = 'ERR_FLOW_KEY_INVALID'
-  readonly reason: FlowKeyErrorReason
-  constructor(message: string, reason: FlowKeyErrorReason, options?: FlowErrorOptions) {
-    super(message, FlowKeyError.code, 500, options)
-    this.reason = reason
+  declare readonly reason: FlowKeyErrorReason
+  constructor(message: string, reason: FlowKeyErrorReason, options?: Omit<FlowErrorOptions, 'reason'>) {
+    super(message, FlowKeyError.code, 500, { ...options, reason })
   }
 }
 
@@ -86,6 +92,14 @@ export class FlowBackendError extends FlowError {
   }
 }
 
+/** A failure of the package itself (a caught panic in the addon, a Node-API call that failed); `reason` says where. → 500 */
+export class FlowInternalError extends FlowError {
+  static readonly code = 'ERR_FLOW_INTERNAL'
+  constructor(message: string, options?: FlowErrorOptions) {
+    super(message, FlowInternalError.code, 500, options)
+  }
+}
+
 /** Codes of `MediaIntegrityError`: each check of the media algorithm has its own. */
 export type MediaIntegrityErrorCode =
   | 'ERR_MEDIA_ENCRYPTED_HASH_MISMATCH'
@@ -111,4 +125,106 @@ export class MediaDownloadError extends FlowError {
     super(message, MediaDownloadError.code, 502, options)
     this.httpStatus = httpStatus
   }
+}
+
+// ---- the table
+
+const CONVERT = 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem'
+
+/** A message, given the optional detail (a field name, a cipher name) the caller supplies. */
+type Message = string | ((detail: string | undefined) => string)
+
+interface Entry {
+  make: (message: string, code: string, options: FlowErrorOptions) => FlowError
+  messages: Record<string, Message>
+  /** For reasons the table does not list (an addon newer than the table). */
+  fallback: string
+}
+
+const media = (message: string, code: string, options: FlowErrorOptions) => new MediaIntegrityError(message, code as MediaIntegrityErrorCode, options)
+
+const TABLE: Record<string, Entry> = {
+  ERR_FLOW_REQUEST_INVALID: {
+    make: (m, _c, o) => new FlowRequestError(m, o),
+    messages: {
+      'body-not-json': 'The request body is not JSON',
+      'body-not-object': 'The request body is not a JSON object',
+      'field-missing': (d) => `The request body has no ${d ?? 'required field'}`,
+      'field-not-base64': (d) => `${d ?? 'A field'} is not valid base64`,
+      'iv-length': (d) => `initial_vector must be 16 bytes${d ? `, got ${d}` : ''}`,
+      'aes-key-length': 'The AES key must be 16 bytes',
+      'plaintext-not-json': 'The decrypted request is not UTF-8 JSON',
+      'no-action': 'The decrypted request has no action',
+    },
+    fallback: 'The request is not a WhatsApp Flows request',
+  },
+  ERR_FLOW_DECRYPTION_FAILED: {
+    make: (_m, _c, o) => new FlowDecryptionError(o),
+    messages: {},
+    fallback: 'Could not decrypt the request',
+  },
+  ERR_FLOW_KEY_INVALID: {
+    make: (m, _c, o) => new FlowKeyError(m, (o.reason ?? 'malformed') as FlowKeyErrorReason, o),
+    messages: {
+      'passphrase-required': 'the private key is encrypted and no passphrase was given',
+      'wrong-passphrase': 'the passphrase does not decrypt the private key',
+      'public-key': 'this is a public key or certificate; the endpoint needs the RSA private key',
+      'not-rsa': 'this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger',
+      'too-small': (d) => `the RSA key ${d ? `has ${d} bits` : 'is smaller than 2048 bits'}; WhatsApp Flows needs at least 2048`,
+      inconsistent: 'the private key is inconsistent: its private half does not match its public half',
+      'unsupported-format': (d) => `the private key is ${d ? `protected with ${d}, which this backend cannot decrypt` : 'in a format this build cannot read'}; convert it once with: ${CONVERT}`,
+      malformed: (d) =>
+        d === 'empty'
+          ? 'the private key is empty'
+          : d === 'no-private-key'
+            ? 'the PEM document holds no private key'
+            : 'the private key could not be parsed: the data is neither a PEM nor a DER RSA private key, or it is truncated or corrupt',
+    },
+    fallback: 'the private key cannot be used',
+  },
+  ERR_FLOW_INTERNAL: {
+    make: (m, _c, o) => new FlowInternalError(m, o),
+    messages: {
+      panic: 'internal error in the native addon (a Rust panic was caught)',
+      'stream-busy': 'the previous update() or final() of this media decryptor has not finished yet',
+      'stream-poisoned': 'the media decryptor is unusable after an internal error',
+    },
+    fallback: 'internal error in whatsapp-flows',
+  },
+  ERR_MEDIA_ENCRYPTED_HASH_MISMATCH: { make: media, messages: {}, fallback: 'the file does not match encrypted_hash' },
+  ERR_MEDIA_HMAC_MISMATCH: { make: media, messages: {}, fallback: "the file's HMAC does not verify" },
+  ERR_MEDIA_PADDING_INVALID: { make: media, messages: {}, fallback: "the file's padding is invalid" },
+  ERR_MEDIA_PLAINTEXT_HASH_MISMATCH: { make: media, messages: {}, fallback: 'the decrypted file does not match plaintext_hash' },
+  ERR_MEDIA_MALFORMED: {
+    make: media,
+    messages: {
+      'file-too-short': 'the file is shorter than one AES block and the 10-byte HMAC (26 bytes)',
+      'not-block-aligned': 'the ciphertext length is not a multiple of 16',
+      'metadata-not-object': 'encryption_metadata must be an object',
+      'field-missing': (d) => `encryption_metadata.${d ?? 'field'} is missing or not base64`,
+      'field-length': (d) => `encryption_metadata.${d ?? 'field'} has the wrong length`,
+      'bad-metadata': 'encryption_metadata has a key, IV or hash of the wrong length',
+      finished: 'the media decryptor has already finished',
+    },
+    fallback: 'the media file or its metadata is malformed',
+  },
+}
+
+/**
+ * The error for `code` and `reason` (and an optional `detail` its message names): the table's class, status and
+ * message. An unknown code becomes a `FlowInternalError` carrying it as its reason.
+ */
+export function flowError(code: string, reason?: string, detail?: string, cause?: unknown): FlowError {
+  const entry = TABLE[code]
+  const options: FlowErrorOptions = { ...(reason === undefined ? {} : { reason }), ...(cause === undefined ? {} : { cause }) }
+  if (!entry) return new FlowInternalError(`internal error in whatsapp-flows (${code})`, { ...options, reason: code })
+  const message = (reason === undefined ? undefined : entry.messages[reason]) ?? entry.fallback
+  return entry.make(typeof message === 'function' ? message(detail) : message, code, options)
+}
+
+/** A `TypeError` with Node's `ERR_INVALID_ARG_TYPE` code: a program passed the wrong kind of argument. */
+export function invalidArgument(message: string): TypeError & { code: 'ERR_INVALID_ARG_TYPE' } {
+  const e = new TypeError(message) as TypeError & { code: 'ERR_INVALID_ARG_TYPE' }
+  e.code = 'ERR_INVALID_ARG_TYPE'
+  return e
 }

@@ -1,14 +1,9 @@
 // Node entry point: binds the API to the native backend (WebCrypto when the addon cannot load).
-import { createFlowCrypto } from './api.js'
-import { convertKeyWithNodeCrypto } from './node/key-convert.js'
-import { selectBackend } from './node/select.js'
-import type { Runtime } from './runtime.js'
-import { bindMedia } from './media/node.js'
 import { bindEndpoint } from './endpoint/index.js'
+import { bindMedia } from './media/node.js'
+import { runtime } from './node/runtime.js'
 
-const backend = selectBackend()
-const crypto = createFlowCrypto(backend, convertKeyWithNodeCrypto)
-const runtime: Runtime = { backend, crypto }
+const { crypto } = runtime
 
 export const loadPrivateKey = crypto.loadPrivateKey
 export const decryptRequest = crypto.decryptRequest
@@ -31,5 +26,3 @@ export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowR
 export type { BackendName } from './backend/contract.js'
 export * from './errors.js'
 export type * from './protocol.js'
-/** @internal for tests and benchmarks */
-export const __runtime = runtime

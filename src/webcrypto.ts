@@ -30,5 +30,3 @@ export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowR
 export type { BackendName } from './backend/contract.js'
 export * from './errors.js'
 export type * from './protocol.js'
-/** @internal for tests */
-export const __runtime = runtime

@@ -1,5 +1,5 @@
-// The one contract every crypto backend implements (native addon, WebCrypto). No I/O, no protocol parsing:
-// bytes in, bytes out; errors are already whatsapp-flows error classes.
+// The one contract every crypto backend implements (native addon, WebCrypto). No I/O, no protocol parsing, no
+// input validation (validate.ts runs first): checked bytes in, bytes out; errors come from the table in errors.ts.
 
 export type BackendName = 'native' | 'webcrypto'
 
@@ -16,6 +16,13 @@ export interface MediaKeyBytes {
   plaintextHash: Uint8Array
   encryptedHash: Uint8Array
 }
+
+/**
+ * Which checks a media stream runs: `full` (all four, plaintext out), `verify` (file hash and HMAC only, no
+ * plaintext: authenticates a download before anything is decrypted) or `decrypt` (decryption, padding and plaintext
+ * hash of a file a `verify` pass authenticated).
+ */
+export type MediaStreamMode = 'full' | 'verify' | 'decrypt'
 
 /** Streaming media verifier/decryptor. Output of `update` is unverified until `final` resolves. */
 export interface MediaStreamState {
@@ -45,5 +52,5 @@ export interface CryptoBackend {
   /** Verified one-shot media decryption. Throws `MediaIntegrityError`. */
   decryptMedia(cdnFile: Uint8Array, keys: MediaKeyBytes): Promise<Uint8Array>
   /** Streaming form; absent where the backend cannot stream (WebCrypto works one-shot). */
-  createMediaStream?(keys: MediaKeyBytes): MediaStreamState
+  createMediaStream?(keys: MediaKeyBytes, mode?: MediaStreamMode): MediaStreamState
 }

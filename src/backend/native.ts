@@ -1,57 +1,67 @@
-// The native backend: the Rust N-API addon. Async calls run on the addon's own thread pool; sync calls run
-// inline. Native errors are mapped to whatsapp-flows error classes here, in one place.
+// The native backend: the Rust addon (crates/flows-node). Async calls run on the addon's own thread pool; sync
+// calls run inline. The addon's errors carry only `code` and `reason`; they become the package's error classes
+// through the table in errors.ts, here in one place.
 import type { BackendKey, CryptoBackend, MediaKeyBytes, MediaStreamState } from './contract.js'
-import { FlowDecryptionError, FlowError, FlowKeyError, FlowRequestError, MediaIntegrityError, type FlowKeyErrorReason, type MediaIntegrityErrorCode } from '../errors.js'
+import { FlowError, flowError, invalidArgument } from '../errors.js'
 import type { NativeBinding } from '../node/loader.js'
+import type { FlowKey } from '../node/native-binding.js'
 
 interface NativeKey extends BackendKey {
-  readonly handle: object
+  readonly handle: FlowKey
 }
 
-/** Maps an error thrown by the addon (`err.code` set by the Rust side) to a whatsapp-flows error. */
-export function mapNativeError(e: unknown): unknown {
+/** An error thrown by the addon (`code` and `reason` set by the Rust side) as a whatsapp-flows error. */
+export function fromNative(e: unknown): unknown {
   if (e instanceof FlowError || !(e instanceof Error)) return e
-  const code = (e as { code?: string }).code ?? ''
-  if (code.startsWith('ERR_FLOW_KEY_INVALID')) return new FlowKeyError(e.message, (code.split(':')[1] ?? 'malformed') as FlowKeyErrorReason)
-  if (code === 'ERR_FLOW_DECRYPTION_FAILED') return new FlowDecryptionError()
-  if (code === 'ERR_FLOW_REQUEST_INVALID') return new FlowRequestError(e.message)
-  if (code.startsWith('ERR_MEDIA_') && code !== 'ERR_MEDIA_STREAM_BUSY') return new MediaIntegrityError(e.message, code as MediaIntegrityErrorCode)
-  return e
+  const { code, reason, detail } = e as { code?: unknown; reason?: unknown; detail?: unknown }
+  if (typeof code !== 'string' || typeof reason !== 'string') return e
+  return flowError(code, reason, typeof detail === 'string' ? detail : undefined, code === 'ERR_FLOW_DECRYPTION_FAILED' ? undefined : e)
 }
 
 /** Responses up to this size are encrypted on the calling thread (AES-GCM runs at several GB/s). */
 const INLINE_ENCRYPT_MAX = 64 * 1024
 
 function rethrow(e: unknown): never {
-  throw mapNativeError(e)
+  throw fromNative(e)
 }
 
-function handleOf(key: BackendKey): object {
-  const handle = (key as NativeKey).handle
-  if (!handle) throw new TypeError('this key was loaded by another backend')
+/** Runs a native call; its synchronous throw becomes a rejection with the mapped error. */
+function call<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return f().catch(rethrow)
+  } catch (e) {
+    return Promise.reject(fromNative(e))
+  }
+}
+
+function handleOf(key: BackendKey): FlowKey {
+  const handle = (key as Partial<NativeKey>).handle
+  if (!handle) throw invalidArgument('this key was loaded by another backend')
   return handle
 }
 
-export function createNativeBackend(binding: NativeBinding): CryptoBackend & { binding: NativeBinding } {
-  const mediaArgs = (k: MediaKeyBytes) => [k.encryptionKey, k.hmacKey, k.iv, k.plaintextHash, k.encryptedHash] as const
+const mediaArgs = (k: MediaKeyBytes) => [k.encryptionKey, k.hmacKey, k.iv, k.plaintextHash, k.encryptedHash] as const
+
+export function createNativeBackend(binding: NativeBinding): CryptoBackend {
   return {
     name: 'native',
-    binding,
     async importKey(data, passphrase) {
       try {
         const handle = binding.loadKey(data, passphrase)
-        return { handle, bits: binding.keyBits(handle) } satisfies NativeKey
+        return { handle, bits: handle.bits } satisfies NativeKey
       } catch (e) {
         return rethrow(e)
       }
     },
     async decryptRequest(key, encryptedAesKey, iv, data) {
-      const [aesKey, plaintext] = await binding.decryptRequest(handleOf(key), encryptedAesKey, iv, data).catch(rethrow)
+      const handle = handleOf(key)
+      const [aesKey, plaintext] = await call(() => binding.decryptRequest(handle, encryptedAesKey, iv, data))
       return { aesKey, plaintext }
     },
     decryptRequestSync(key, encryptedAesKey, iv, data) {
+      const handle = handleOf(key)
       try {
-        const [aesKey, plaintext] = binding.decryptRequestSync(handleOf(key), encryptedAesKey, iv, data)
+        const [aesKey, plaintext] = binding.decryptRequestSync(handle, encryptedAesKey, iv, data)
         return { aesKey, plaintext }
       } catch (e) {
         return rethrow(e)
@@ -64,10 +74,10 @@ export function createNativeBackend(binding: NativeBinding): CryptoBackend & { b
         try {
           return Promise.resolve(binding.encryptResponseSync(aesKey, iv, plaintext))
         } catch (e) {
-          return Promise.reject(mapNativeError(e))
+          return Promise.reject(fromNative(e))
         }
       }
-      return binding.encryptResponse(aesKey, iv, plaintext).catch(rethrow)
+      return call(() => binding.encryptResponse(aesKey, iv, plaintext))
     },
     encryptResponseSync(aesKey, iv, plaintext) {
       try {
@@ -77,22 +87,18 @@ export function createNativeBackend(binding: NativeBinding): CryptoBackend & { b
       }
     },
     decryptMedia(file, keys) {
-      try {
-        return binding.decryptMedia(file, ...mediaArgs(keys)).catch(rethrow)
-      } catch (e) {
-        return Promise.reject(mapNativeError(e))
-      }
+      return call(() => binding.decryptMedia(file, ...mediaArgs(keys)))
     },
-    createMediaStream(keys): MediaStreamState {
-      let handle: object
+    createMediaStream(keys, mode = 'full'): MediaStreamState {
+      let stream: ReturnType<NativeBinding['mediaDecryptor']>
       try {
-        handle = binding.mediaDecryptor(...mediaArgs(keys))
+        stream = binding.mediaDecryptor(mode, ...mediaArgs(keys))
       } catch (e) {
         return rethrow(e)
       }
       return {
-        update: (chunk) => binding.mediaUpdate(handle, chunk).catch(rethrow),
-        final: () => binding.mediaFinal(handle).catch(rethrow),
+        update: (chunk) => call(() => stream.update(chunk)),
+        final: () => call(() => stream.final()),
       }
     },
   }

@@ -1,18 +1,15 @@
 // RSA private key import for WebCrypto: PEM/DER, PKCS#1 wrapped into PKCS#8, PBES2 (PBKDF2 + AES-CBC) decryption,
-// and the same refusal reasons and messages as the native loader. Uses globalThis.crypto.subtle only.
-import { FlowBackendError, FlowKeyError, type FlowKeyErrorReason } from '../errors.js'
+// and the same refusal reasons as the native loader (messages from the table in errors.ts). globalThis.crypto only.
+import { FlowBackendError, flowError, FlowKeyError, type FlowKeyErrorReason } from '../errors.js'
 import * as asn1 from './asn1.js'
 import { numbersAgree, pairwiseOk, rsaParts } from './rsa-check.js'
 
 /** OpenSSL writes 2048 by default; 10 million covers every deliberate choice. */
 const MAX_PBKDF2_ITERATIONS = 10_000_000
 import { decodeBase64 } from '../util/base64.js'
-import { isBytes } from '../util/bytes.js'
 
 /** Smallest modulus accepted, as Meta requires for Flows keys (same as the native side). */
 export const MIN_BITS = 2048
-
-export const CONVERT_COMMAND = 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem'
 
 const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
@@ -41,27 +38,11 @@ const KNOWN_CIPHERS: Record<string, string> = {
   '1.2.840.113549.3.2': 'RC2-CBC',
 }
 
-const MSG = {
-  empty: 'the private key is empty',
-  publicKey: 'this is a public key or certificate; the endpoint needs the RSA private key',
-  notRsa: 'this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger',
-  passphraseRequired: 'the private key is encrypted and no passphrase was given',
-  wrongPassphrase: 'the passphrase does not decrypt the private key',
-  noPrivateKey: 'the PEM document holds no private key',
-  pemUnparsable: 'the PEM private key could not be parsed',
-  derUnparsable: 'the data is neither a PEM nor a DER private key',
-  inconsistent: 'the private key is inconsistent: its private half does not match its public half',
-}
+const keyError = (reason: FlowKeyErrorReason, detail?: string, cause?: unknown) =>
+  flowError('ERR_FLOW_KEY_INVALID', reason, detail, cause) as FlowKeyError
 
-const keyError = (reason: FlowKeyErrorReason, message: string, cause?: unknown) =>
-  new FlowKeyError(message, reason, cause === undefined ? undefined : { cause })
-
-function unsupported(what: string): FlowKeyError {
-  return new FlowKeyError(
-    `the private key is protected with ${what}, which WebCrypto cannot decrypt; convert it once with: ${CONVERT_COMMAND}`,
-    'unsupported-format',
-  )
-}
+/** A key protected with a scheme WebCrypto lacks: the message names it (the caller may convert and retry). */
+const unsupported = (what: string) => keyError('unsupported-format', what)
 
 /** A view WebCrypto accepts (copies views of a SharedArrayBuffer). */
 export function bufferSource(u: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -78,8 +59,6 @@ function subtle(): SubtleCrypto {
 interface Pkcs8 {
   der: Uint8Array
   decrypted: boolean
-  /** Message when the structure turns out unreadable and it was not decrypted. */
-  unparsable: string
 }
 
 interface PemBlock {
@@ -127,7 +106,7 @@ function decodePemBody(body: string | undefined): Uint8Array {
   const b64 = body?.replace(/\s+/g, '')
   // PEM bodies are always padded: require whole quads, then the shared strict decoder.
   const out = b64 && b64.length % 4 === 0 ? decodeBase64(b64) : undefined
-  if (!out) throw keyError('malformed', MSG.pemUnparsable)
+  if (!out) throw keyError('malformed')
   return out
 }
 
@@ -151,28 +130,28 @@ async function fromPem(text: string, passphrase: string | undefined): Promise<Pk
   const block = firstPemBlock(text)
   switch (block.label) {
     case 'PRIVATE KEY':
-      return { der: decodePemBody(block.body), decrypted: false, unparsable: MSG.pemUnparsable }
+      return { der: decodePemBody(block.body), decrypted: false }
     case 'ENCRYPTED PRIVATE KEY':
-      if (passphrase === undefined) throw keyError('passphrase-required', MSG.passphraseRequired)
+      if (passphrase === undefined) throw keyError('passphrase-required')
       return decryptPkcs8(decodePemBody(block.body), passphrase)
     case 'RSA PRIVATE KEY': {
       if (block.headers.some((h) => h.replace(/\s+/g, '') === 'Proc-Type:4,ENCRYPTED')) {
-        if (passphrase === undefined) throw keyError('passphrase-required', MSG.passphraseRequired)
+        if (passphrase === undefined) throw keyError('passphrase-required')
         const dek = block.headers.find((h) => h.startsWith('DEK-Info:'))
         const cipher = dek ? dek.slice('DEK-Info:'.length).split(',')[0]!.trim() : 'an unknown cipher'
         throw unsupported(`legacy PEM encryption (${cipher}, MD5 key derivation)`)
       }
       const pkcs1 = decodePemBody(block.body)
-      if (!isPkcs1Private(pkcs1)) throw keyError('malformed', MSG.pemUnparsable)
-      return { der: wrapPkcs1(pkcs1), decrypted: false, unparsable: MSG.pemUnparsable }
+      if (!isPkcs1Private(pkcs1)) throw keyError('malformed')
+      return { der: wrapPkcs1(pkcs1), decrypted: false }
     }
     case 'PUBLIC KEY':
     case 'RSA PUBLIC KEY':
     case 'CERTIFICATE':
-      throw keyError('public-key', MSG.publicKey)
+      throw keyError('public-key')
     default:
-      if (block.label.endsWith('PRIVATE KEY')) throw keyError('not-rsa', MSG.notRsa)
-      throw keyError('malformed', MSG.noPrivateKey)
+      if (block.label.endsWith('PRIVATE KEY')) throw keyError('not-rsa')
+      throw keyError('malformed', 'no-private-key')
   }
 }
 
@@ -201,18 +180,18 @@ function derShape(der: Uint8Array): DerShape {
 async function fromDer(der: Uint8Array, passphrase: string | undefined): Promise<Pkcs8> {
   switch (derShape(der)) {
     case 'pkcs8':
-      return { der, decrypted: false, unparsable: MSG.derUnparsable }
+      return { der, decrypted: false }
     case 'encrypted-pkcs8':
-      if (passphrase === undefined) throw keyError('passphrase-required', MSG.passphraseRequired)
+      if (passphrase === undefined) throw keyError('passphrase-required')
       return decryptPkcs8(der, passphrase)
     case 'pkcs1':
-      return { der: wrapPkcs1(der), decrypted: false, unparsable: MSG.derUnparsable }
+      return { der: wrapPkcs1(der), decrypted: false }
     case 'sec1':
-      throw keyError('not-rsa', MSG.notRsa)
+      throw keyError('not-rsa')
     case 'public':
-      throw keyError('public-key', MSG.publicKey)
+      throw keyError('public-key')
     default:
-      throw keyError('malformed', MSG.derUnparsable)
+      throw keyError('malformed')
   }
 }
 
@@ -237,7 +216,7 @@ function pbes2Params(der: Uint8Array): Pbes2Params {
     params = alg[1]
     encrypted = asn1.expect(data, asn1.TAG.OCTET_STRING).content
   } catch (e) {
-    throw keyError('malformed', 'the encrypted private key could not be parsed', e)
+    throw keyError('malformed', undefined, e)
   }
   if (scheme !== OID.pbes2) throw unsupported(`a PKCS#5 v1.5 or PKCS#12 scheme (${scheme})`)
   let kdf: asn1.Node[]
@@ -249,7 +228,7 @@ function pbes2Params(der: Uint8Array): Pbes2Params {
     kdfOid = asn1.oid(kdf[0])
     encOid = asn1.oid(enc[0])
   } catch (e) {
-    throw keyError('malformed', 'the PBES2 parameters could not be parsed', e)
+    throw keyError('malformed', undefined, e)
   }
   if (kdfOid !== OID.pbkdf2) throw unsupported(kdfOid === OID.scrypt ? 'scrypt' : `the key derivation ${kdfOid}`)
   const keyBytes = AES_CBC_KEY_BYTES[encOid]
@@ -273,7 +252,7 @@ function pbes2Params(der: Uint8Array): Pbes2Params {
     return { salt, iterations, hash, keyBytes, iv, encrypted }
   } catch (e) {
     if (e instanceof FlowKeyError) throw e
-    throw keyError('malformed', 'the PBES2 parameters could not be parsed', e)
+    throw keyError('malformed', undefined, e)
   }
 }
 
@@ -292,14 +271,14 @@ async function decryptPkcs8(der: Uint8Array, passphrase: string): Promise<Pkcs8>
   try {
     plain = await s.decrypt({ name: 'AES-CBC', iv: bufferSource(p.iv) }, aes, bufferSource(p.encrypted))
   } catch (e) {
-    throw keyError('wrong-passphrase', MSG.wrongPassphrase, e)
+    throw keyError('wrong-passphrase', undefined, e)
   }
-  return { der: new Uint8Array(plain), decrypted: true, unparsable: MSG.wrongPassphrase }
+  return { der: new Uint8Array(plain), decrypted: true }
 }
 
 /** Checks PrivateKeyInfo for rsaEncryption; returns the modulus size and the RSAPrivateKey (PKCS#1) inside. */
 function rsaKeyInfo(k: Pkcs8): { bits: number; pkcs1: Uint8Array } {
-  const fail = (e: unknown) => (k.decrypted ? keyError('wrong-passphrase', MSG.wrongPassphrase, e) : keyError('malformed', k.unparsable, e))
+  const fail = (e: unknown) => (k.decrypted ? keyError('wrong-passphrase', undefined, e) : keyError('malformed', undefined, e))
   let alg: string
   let inner: Uint8Array
   try {
@@ -310,7 +289,7 @@ function rsaKeyInfo(k: Pkcs8): { bits: number; pkcs1: Uint8Array } {
   } catch (e) {
     throw fail(e)
   }
-  if (alg !== OID.rsaEncryption) throw keyError('not-rsa', MSG.notRsa)
+  if (alg !== OID.rsaEncryption) throw keyError('not-rsa')
   try {
     if (!isPkcs1Private(inner)) throw new asn1.Asn1Error('not an RSAPrivateKey')
     return { bits: asn1.intBits(asn1.sequence(asn1.parse(inner))[1]), pkcs1: inner }
@@ -326,13 +305,10 @@ export interface ImportedRsaKey {
 
 /** Parses PEM text or DER bytes into a non-extractable RSA-OAEP/SHA-256 decryption key. Throws `FlowKeyError`. */
 export async function importRsaPrivateKey(data: Uint8Array, passphrase?: string): Promise<ImportedRsaKey> {
-  if (!isBytes(data)) throw new TypeError('the private key must be a Uint8Array (PEM text or DER)')
-  if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError('passphrase must be a string')
-  if (data.length === 0) throw keyError('malformed', MSG.empty)
   const text = pemText(data)
   const pkcs8 = text !== undefined ? await fromPem(text, passphrase) : await fromDer(data, passphrase)
   const { bits, pkcs1 } = rsaKeyInfo(pkcs8)
-  if (bits < MIN_BITS) throw keyError('too-small', `the RSA key has ${bits} bits; WhatsApp Flows needs at least ${MIN_BITS}`)
+  if (bits < MIN_BITS) throw keyError('too-small', String(bits))
   let key: CryptoKey
   let parts: ReturnType<typeof rsaParts>
   try {
@@ -340,11 +316,11 @@ export async function importRsaPrivateKey(data: Uint8Array, passphrase?: string)
     key = await subtle().importKey('pkcs8', bufferSource(pkcs8.der), { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt'])
   } catch (e) {
     if (e instanceof FlowKeyError) throw e
-    throw keyError('malformed', 'the RSA private key was refused by WebCrypto', e)
+    throw keyError('malformed', undefined, e)
   } finally {
     if (pkcs8.der !== data) pkcs8.der.fill(0)
   }
   // The RSA key check, then a pairwise encrypt/decrypt: an inconsistent key would fail every request with 421.
-  if (!numbersAgree(parts) || !(await pairwiseOk(subtle(), key, parts))) throw keyError('inconsistent', MSG.inconsistent)
+  if (!numbersAgree(parts) || !(await pairwiseOk(subtle(), key, parts))) throw keyError('inconsistent')
   return { key, bits }
 }

@@ -129,20 +129,44 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   const bar = tty ? progressBar(io.stderr, started) : undefined
   let final: MediaBatchProgress = { done: 0, failed: 0, total: items.length, bytes: 0 }
   const name = (r: MediaBatchResult) => r.file_name || r.media_id || '(unnamed)'
-  const results = await decryptMediaBatch(items, {
-    outDir: values.out,
-    concurrency,
-    timeoutMs,
-    maxBytes,
-    onProgress: (p) => {
-      final = p
-      bar?.draw(p)
-    },
-    onItem: (r) => {
-      if (tty) return
-      io.stderr.write(r.error ? `failed ${name(r)}: ${r.error.code}: ${r.error.message}\n` : `ok     ${name(r)} -> ${r.path}\n`)
-    },
-  })
+  // SIGINT/SIGTERM abort the downloads: every partial file is removed before the process exits (130/143).
+  const controller = new AbortController()
+  let interrupted: NodeJS.Signals | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return
+    interrupted = signal
+    io.stderr.write(`\ndecrypt-media: ${signal}: stopping; partial files are being removed\n`)
+    controller.abort(new Error(`interrupted by ${signal}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let results: MediaBatchResult[]
+  try {
+    results = await decryptMediaBatch(items, {
+      outDir: values.out,
+      concurrency,
+      timeoutMs,
+      maxBytes,
+      signal: controller.signal,
+      onProgress: (p) => {
+        final = p
+        bar?.draw(p)
+      },
+      onItem: (r) => {
+        if (tty || interrupted) return
+        io.stderr.write(r.error ? `failed ${name(r)}: ${r.error.code}: ${r.error.message}\n` : `ok     ${name(r)} -> ${r.path}\n`)
+      },
+    })
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  if (interrupted) {
+    bar?.clear()
+    const written = results.filter((r) => r.path).length
+    io.stderr.write(`decrypt-media: interrupted; ${written} of ${results.length} files were complete and verified, nothing partial was left\n`)
+    return interrupted === 'SIGINT' ? 130 : 143
+  }
   if (bar) {
     bar.draw(final, true)
     bar.clear()

@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime.js'
 import { asBytes } from '../util/bytes.js'
 import { createWebMediaDecryptor } from './decryptor.js'
 import { DEFAULT_MAX_BYTES, fetchMediaBody, type FetchLimits } from './fetch.js'
-import { decodeMediaMetadata } from './metadata.js'
+import { mediaKeys } from '../validate.js'
 
 export interface MediaCore {
   decryptMedia(cdnFile: Uint8Array, metadata: MediaEncryptionMetadata): Promise<Uint8Array>
@@ -24,7 +24,7 @@ export function bindMediaCore(runtime: Runtime): MediaCore {
   const { backend } = runtime
   return {
     async decryptMedia(cdnFile, metadata) {
-      const keys = decodeMediaMetadata(metadata)
+      const keys = mediaKeys(metadata)
       return backend.decryptMedia(asBytes(cdnFile), keys)
     },
     createMediaDecryptor(metadata) {
@@ -32,7 +32,7 @@ export function bindMediaCore(runtime: Runtime): MediaCore {
     },
     async downloadMediaBytes(media, limits = {}) {
       checkMediaItem(media)
-      const keys = decodeMediaMetadata(media.encryption_metadata)
+      const keys = mediaKeys(media.encryption_metadata)
       const parts: Uint8Array[] = []
       let size = 0
       await fetchMediaBody(media.cdn_url, { ...limits, maxBytes: limits.maxBytes ?? DEFAULT_MAX_BYTES }, (chunk) => {

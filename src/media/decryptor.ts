@@ -2,7 +2,7 @@
 import type { CryptoBackend } from '../backend/contract.js'
 import type { MediaEncryptionMetadata } from '../protocol.js'
 import { asBytes } from '../util/bytes.js'
-import { decodeMediaMetadata } from './metadata.js'
+import { mediaKeys } from '../validate.js'
 import { createMediaPipeline } from './pipeline.js'
 
 /**
@@ -12,7 +12,7 @@ import { createMediaPipeline } from './pipeline.js'
  * verified, at flush. Bad metadata throws `MediaIntegrityError` (ERR_MEDIA_MALFORMED) right away.
  */
 export function createWebMediaDecryptor(backend: CryptoBackend, metadata: MediaEncryptionMetadata): TransformStream<Uint8Array, Uint8Array> {
-  const pipeline = createMediaPipeline(backend, decodeMediaMetadata(metadata))
+  const pipeline = createMediaPipeline(backend, mediaKeys(metadata))
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
       for (const out of await pipeline.push(asBytes(chunk))) controller.enqueue(out)

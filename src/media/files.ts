@@ -1,13 +1,16 @@
-// Node-only: downloads into a temp file beside the destination and publishes it only after every check passed.
+// Node-only: downloads into temp files beside the destination and publishes the file only after every check passed.
+// No unverified plaintext ever reaches the disk: the CDN file (ciphertext) is authenticated first, then decrypted.
 import { randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { link, mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 
-import type { CryptoBackend } from '../backend/contract.js'
+import type { CryptoBackend, MediaKeyBytes } from '../backend/contract.js'
+import { MediaDownloadError } from '../errors.js'
 import type { FlowMediaItem } from '../protocol.js'
 import { checkMediaItem } from './core.js'
 import { fetchMediaBody, type FetchLimits } from './fetch.js'
-import { decodeMediaMetadata } from './metadata.js'
+import { mediaKeys } from '../validate.js'
 import { numberedName, safeFileName } from './names.js'
 import { createMediaPipeline } from './pipeline.js'
 
@@ -63,9 +66,65 @@ async function publishUnique(temp: string, dir: string, name: string): Promise<s
   throw new Error(`no free file name for ${name} in ${dir}`)
 }
 
+/** Writes every part to `fh`, in order, completely. */
+async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<void> {
+  for (const p of parts) {
+    for (let off = 0; off < p.length; ) off += (await fh.write(p, off, p.length - off)).bytesWritten
+  }
+}
+
+const aborted = (signal: AbortSignal | undefined) => new MediaDownloadError('the download was aborted', undefined, { cause: signal?.reason })
+
 /**
- * Streams the CDN file through the decryptor into `<dir>/.<name>.<random>.part`, then, once every check passed,
- * moves it to its destination. On any failure the temp file is removed and nothing appears at the destination.
+ * Downloads the CDN file into `encrypted` while the backend verifies it (file hash and HMAC, no decryption), then
+ * decrypts the authenticated file from disk into `plain`. A one-shot backend (WebCrypto) buffers the file in memory
+ * and writes only its verified plaintext.
+ */
+async function downloadVerified(backend: CryptoBackend, keys: MediaKeyBytes, media: FlowMediaItem, limits: FetchLimits, encrypted: string, plain: string, onBytes?: (n: number) => void): Promise<void> {
+  if (!backend.createMediaStream) {
+    const pipeline = createMediaPipeline(backend, keys)
+    await fetchMediaBody(media.cdn_url, limits, async (chunk) => {
+      onBytes?.(chunk.length)
+      await pipeline.push(chunk)
+    })
+    const fh = await open(plain, 'wx', 0o600)
+    try {
+      await writeAll(fh, await pipeline.end())
+    } finally {
+      await fh.close()
+    }
+    return
+  }
+  const verify = createMediaPipeline(backend, keys, 'verify')
+  const ct = await open(encrypted, 'wx', 0o600)
+  try {
+    await fetchMediaBody(media.cdn_url, limits, async (chunk) => {
+      onBytes?.(chunk.length)
+      await verify.push(chunk)
+      await writeAll(ct, [chunk])
+    })
+    await verify.end()
+  } finally {
+    await ct.close()
+  }
+  const decrypt = createMediaPipeline(backend, keys, 'decrypt')
+  const out = await open(plain, 'wx', 0o600)
+  try {
+    for await (const chunk of createReadStream(encrypted, { highWaterMark: 1 << 20 })) {
+      if (limits.signal?.aborted) throw aborted(limits.signal)
+      await writeAll(out, await decrypt.push(chunk as Uint8Array))
+    }
+    await writeAll(out, await decrypt.end())
+  } finally {
+    await out.close()
+  }
+}
+
+/**
+ * Downloads, verifies and decrypts one media item into `to` (see `resolveTarget`) through hidden temp files beside
+ * it: `.<name>.<random>.enc.part` (the CDN file, ciphertext) and `.<name>.<random>.part` (plaintext of the
+ * authenticated file). The result is moved into place only once every check passed; on any failure or abort both
+ * temp files are removed and nothing appears at the destination.
  */
 export async function downloadToPath(
   backend: CryptoBackend,
@@ -75,32 +134,22 @@ export async function downloadToPath(
   onBytes?: (n: number) => void,
 ): Promise<string> {
   checkMediaItem(media)
-  const pipeline = createMediaPipeline(backend, decodeMediaMetadata(media.encryption_metadata))
+  const keys = mediaKeys(media.encryption_metadata)
+  if (limits.signal?.aborted) throw aborted(limits.signal)
   const target = await resolveTarget(to, media)
   const label = (target.name ?? basename(target.file!)).slice(0, 40)
-  const temp = join(target.dir, `.${label}.${randomBytes(6).toString('hex')}.part`)
-  let fh: FileHandle | undefined = await open(temp, 'wx', 0o600)
+  const stem = join(target.dir, `.${label}.${randomBytes(6).toString('hex')}`)
+  const [encrypted, plain] = [`${stem}.enc.part`, `${stem}.part`]
   try {
-    const write = async (parts: Uint8Array[]) => {
-      for (const p of parts) {
-        for (let off = 0; off < p.length; ) off += (await fh!.write(p, off, p.length - off)).bytesWritten
-      }
-    }
-    await fetchMediaBody(media.cdn_url, limits, async (chunk) => {
-      onBytes?.(chunk.length)
-      await write(await pipeline.push(chunk))
-    })
-    await write(await pipeline.end())
-    await fh.close()
-    fh = undefined
+    await downloadVerified(backend, keys, media, limits, encrypted, plain, onBytes)
+    await unlink(encrypted).catch(() => {})
     if (target.file) {
-      await rename(temp, target.file)
+      await rename(plain, target.file)
       return target.file
     }
-    return await publishUnique(temp, target.dir, target.name!)
+    return await publishUnique(plain, target.dir, target.name!)
   } catch (e) {
-    await fh?.close().catch(() => {})
-    await unlink(temp).catch(() => {})
+    await Promise.all([unlink(encrypted).catch(() => {}), unlink(plain).catch(() => {})])
     throw e
   }
 }

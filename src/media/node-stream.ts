@@ -3,12 +3,12 @@ import { Transform } from 'node:stream'
 
 import type { CryptoBackend } from '../backend/contract.js'
 import type { MediaEncryptionMetadata } from '../protocol.js'
-import { decodeMediaMetadata } from './metadata.js'
+import { mediaKeys } from '../validate.js'
 import { createMediaPipeline } from './pipeline.js'
 
 /** Plaintext is trustworthy only if the stream ends without an 'error' event (checks run at the end). */
 export function createNodeMediaDecryptor(backend: CryptoBackend, metadata: MediaEncryptionMetadata): Transform {
-  const pipeline = createMediaPipeline(backend, decodeMediaMetadata(metadata))
+  const pipeline = createMediaPipeline(backend, mediaKeys(metadata))
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       pipeline.push(chunk).then(

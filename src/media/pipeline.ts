@@ -1,6 +1,6 @@
 // The decrypting core shared by every streaming form: coalesces small chunks for the native streaming state,
 // or buffers the whole file for a one-shot backend (WebCrypto). Output is unverified until `end` resolves.
-import type { CryptoBackend, MediaKeyBytes, MediaStreamState } from '../backend/contract.js'
+import type { CryptoBackend, MediaKeyBytes, MediaStreamMode, MediaStreamState } from '../backend/contract.js'
 import { ByteSink } from '../util/bytes.js'
 
 /** Incoming chunks are gathered to at least this many bytes before each native `update` (per-call overhead). */
@@ -17,9 +17,12 @@ export interface MediaPipeline {
 
 const nonEmpty = (parts: Uint8Array[]): Uint8Array[] => parts.filter((p) => p.length > 0)
 
-/** Streams through the backend's `createMediaStream` when it has one, else buffers and decrypts at the end. */
-export function createMediaPipeline(backend: CryptoBackend, keys: MediaKeyBytes, coalesce = COALESCE_BYTES): MediaPipeline {
-  return bookkept(backend.createMediaStream ? streaming(backend.createMediaStream(keys), coalesce) : buffered(backend, keys))
+/**
+ * Streams through the backend's `createMediaStream` when it has one (in `mode`: see MediaStreamMode), else buffers
+ * and decrypts, verified, at the end (a one-shot backend always runs every check).
+ */
+export function createMediaPipeline(backend: CryptoBackend, keys: MediaKeyBytes, mode: MediaStreamMode = 'full', coalesce = COALESCE_BYTES): MediaPipeline {
+  return bookkept(backend.createMediaStream ? streaming(backend.createMediaStream(keys, mode), coalesce) : buffered(backend, keys))
 }
 
 type PipelineCore = Omit<MediaPipeline, 'bytesIn'>

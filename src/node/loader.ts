@@ -8,23 +8,8 @@ import { fileURLToPath } from 'node:url'
 
 import { FlowBackendError } from '../errors.js'
 
-/** The functions exported by crates/flows-node. */
-export interface NativeBinding {
-  version(): string
-  rsaBackend(): 'openssl' | 'pure-rust'
-  setThreadPool(mode: 'own' | 'libuv'): void
-  threadPool(): 'own' | 'libuv'
-  loadKey(data: Uint8Array, passphrase?: string): object
-  keyBits(key: object): number
-  decryptRequest(key: object, encryptedAesKey: Uint8Array, iv: Uint8Array, data: Uint8Array): Promise<[Uint8Array, Uint8Array]>
-  decryptRequestSync(key: object, encryptedAesKey: Uint8Array, iv: Uint8Array, data: Uint8Array): [Uint8Array, Uint8Array]
-  encryptResponse(aesKey: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>
-  encryptResponseSync(aesKey: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array
-  decryptMedia(file: Uint8Array, encKey: Uint8Array, hmacKey: Uint8Array, iv: Uint8Array, ptHash: Uint8Array, encHash: Uint8Array): Promise<Uint8Array>
-  mediaDecryptor(encKey: Uint8Array, hmacKey: Uint8Array, iv: Uint8Array, ptHash: Uint8Array, encHash: Uint8Array): object
-  mediaUpdate(handle: object, chunk: Uint8Array): Promise<Uint8Array>
-  mediaFinal(handle: object): Promise<Uint8Array>
-}
+/** The functions exported by crates/flows-node (their declaration is generated from the Rust exports). */
+export type NativeBinding = typeof import('./native-binding.js')
 
 const require = createRequire(import.meta.url)
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')

@@ -6,8 +6,8 @@ import { createWebCryptoBackend } from '../backend/webcrypto.js'
 import { FlowBackendError } from '../errors.js'
 import { loadNativeBinding } from './loader.js'
 
-/** The `code` of the fallback warning, for `process.on('warning')` filters and `--disable-warning`. */
-export const FALLBACK_WARNING_CODE = 'WHATSAPP_FLOWS_WEBCRYPTO_FALLBACK'
+/** The `code` of the fallback warning, for `process.on('warning')` filters and `--disable-warning` (documented). */
+const FALLBACK_WARNING_CODE = 'WHATSAPP_FLOWS_WEBCRYPTO_FALLBACK'
 
 let warned = false
 

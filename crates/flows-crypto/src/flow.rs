@@ -5,6 +5,7 @@ use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{aes::Aes128, AesGcm, Nonce};
 use zeroize::Zeroizing;
 
+use crate::error::InputErrorKind;
 use crate::{Error, PrivateKey};
 
 pub const AES_KEY_LEN: usize = 16;
@@ -15,14 +16,14 @@ type Aes128Gcm16 = AesGcm<Aes128, U16>;
 
 fn cipher(aes_key: &[u8]) -> Result<Aes128Gcm16, Error> {
     if aes_key.len() != AES_KEY_LEN {
-        return Err(Error::InvalidInput(format!("the AES key must be {AES_KEY_LEN} bytes, got {}", aes_key.len())));
+        return Err(Error::InvalidInput(InputErrorKind::AesKeyLength));
     }
-    Aes128Gcm16::new_from_slice(aes_key).map_err(|_| Error::InvalidInput("bad AES key".into()))
+    Aes128Gcm16::new_from_slice(aes_key).map_err(|_| Error::InvalidInput(InputErrorKind::AesKeyLength))
 }
 
 fn check_iv(iv: &[u8]) -> Result<(), Error> {
     if iv.len() != IV_LEN {
-        return Err(Error::InvalidInput(format!("initial_vector must be {IV_LEN} bytes, got {}", iv.len())));
+        return Err(Error::InvalidInput(InputErrorKind::IvLength));
     }
     Ok(())
 }
@@ -34,14 +35,16 @@ pub fn gcm_decrypt(aes_key: &[u8], iv: &[u8], ciphertext_and_tag: &[u8]) -> Resu
     if ciphertext_and_tag.len() < TAG_LEN {
         return Err(Error::Decryption);
     }
-    c.decrypt(Nonce::<U16>::from_slice(iv), ciphertext_and_tag).map_err(|_| Error::Decryption)
+    let nonce = Nonce::<U16>::try_from(iv).map_err(|_| Error::InvalidInput(InputErrorKind::IvLength))?;
+    c.decrypt(&nonce, ciphertext_and_tag).map_err(|_| Error::Decryption)
 }
 
 /// AES-128-GCM encryption with a 16-byte IV; returns `ciphertext ‖ tag`.
 pub fn gcm_encrypt(aes_key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
     check_iv(iv)?;
     let c = cipher(aes_key)?;
-    c.encrypt(Nonce::<U16>::from_slice(iv), plaintext).map_err(|_| Error::Encryption)
+    let nonce = Nonce::<U16>::try_from(iv).map_err(|_| Error::InvalidInput(InputErrorKind::IvLength))?;
+    c.encrypt(&nonce, plaintext).map_err(|_| Error::Encryption)
 }
 
 /// Decrypts a Flows request: returns the AES key (zeroized on drop) and the UTF-8 JSON plaintext bytes.

@@ -66,21 +66,21 @@ impl PrivateKey {
     /// Loads a key from PEM text or DER bytes. `passphrase` opens encrypted keys and is ignored otherwise.
     pub fn load(data: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
         if data.is_empty() {
-            return Err(Error::key(KeyErrorKind::Malformed, "the private key is empty"));
+            return Err(Error::Key(KeyErrorKind::Empty));
         }
         if let Some(text) = is_pem(data) {
             match pem_kind(text) {
                 PemKind::Public => {
-                    return Err(Error::key(KeyErrorKind::PublicKey, "this is a public key or certificate; the endpoint needs the RSA private key"))
+                    return Err(Error::Key(KeyErrorKind::PublicKey))
                 }
                 PemKind::OtherPrivate => {
-                    return Err(Error::key(KeyErrorKind::NotRsa, "this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger"))
+                    return Err(Error::Key(KeyErrorKind::NotRsa))
                 }
                 PemKind::EncryptedPkcs8 | PemKind::LegacyEncryptedPkcs1 if passphrase.is_none() => {
-                    return Err(Error::key(KeyErrorKind::PassphraseRequired, "the private key is encrypted and no passphrase was given"))
+                    return Err(Error::Key(KeyErrorKind::PassphraseRequired))
                 }
                 PemKind::Unknown => {
-                    return Err(Error::key(KeyErrorKind::Malformed, "the PEM document holds no private key"))
+                    return Err(Error::Key(KeyErrorKind::NoPrivateKey))
                 }
                 _ => {}
             }
@@ -88,7 +88,7 @@ impl PrivateKey {
         let inner = imp::Key::load(data, passphrase)?;
         let bits = inner.bits();
         if bits < MIN_BITS {
-            return Err(Error::key(KeyErrorKind::TooSmall, format!("the RSA key has {bits} bits; WhatsApp Flows needs at least {MIN_BITS}")));
+            return Err(Error::Key(KeyErrorKind::TooSmall { bits }));
         }
         let key = PrivateKey { inner, bits };
         key.check_consistency()?;
@@ -99,9 +99,8 @@ impl PrivateKey {
     /// fails to decrypt (421), and WhatsApp re-fetches the public key in a loop. Runs the implementation's RSA key
     /// check, then a pairwise test: a random 16-byte key encrypted with the public half must decrypt to itself.
     fn check_consistency(&self) -> Result<(), Error> {
-        const INCONSISTENT: &str = "the private key is inconsistent: its private half does not match its public half";
         if !self.inner.check_key() {
-            return Err(Error::key(KeyErrorKind::Inconsistent, INCONSISTENT));
+            return Err(Error::Key(KeyErrorKind::Inconsistent));
         }
         let probe = imp::random_bytes::<16>();
         let ok = self
@@ -113,7 +112,7 @@ impl PrivateKey {
         if ok {
             Ok(())
         } else {
-            Err(Error::key(KeyErrorKind::Inconsistent, INCONSISTENT))
+            Err(Error::Key(KeyErrorKind::Inconsistent))
         }
     }
 

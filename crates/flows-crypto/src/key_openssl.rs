@@ -29,26 +29,26 @@ impl Key {
             let encrypted = matches!(pem_kind(text), PemKind::EncryptedPkcs8 | PemKind::LegacyEncryptedPkcs1);
             PKey::private_key_from_pem_callback(data, passphrase_cb(pass)).map_err(|_| {
                 if encrypted {
-                    Error::key(KeyErrorKind::WrongPassphrase, "the passphrase does not decrypt the private key")
+                    Error::Key(KeyErrorKind::WrongPassphrase)
                 } else {
-                    Error::key(KeyErrorKind::Malformed, "the PEM private key could not be parsed")
+                    Error::Key(KeyErrorKind::Malformed)
                 }
             })?
         } else if let Ok(k) = PKey::private_key_from_der(data) {
             k
         } else if is_public_der(data) {
-            return Err(Error::key(KeyErrorKind::PublicKey, "this is a public key or certificate; the endpoint needs the RSA private key"));
+            return Err(Error::Key(KeyErrorKind::PublicKey));
         } else if looks_encrypted_pkcs8(data) {
             match pass {
-                None => return Err(Error::key(KeyErrorKind::PassphraseRequired, "the private key is encrypted and no passphrase was given")),
+                None => return Err(Error::Key(KeyErrorKind::PassphraseRequired)),
                 Some(p) => PKey::private_key_from_pkcs8_passphrase(data, p)
-                    .map_err(|_| Error::key(KeyErrorKind::WrongPassphrase, "the passphrase does not decrypt the private key"))?,
+                    .map_err(|_| Error::Key(KeyErrorKind::WrongPassphrase))?,
             }
         } else {
-            return Err(Error::key(KeyErrorKind::Malformed, "the data is neither a PEM nor a DER private key"));
+            return Err(Error::Key(KeyErrorKind::Malformed));
         };
         if pkey.id() != Id::RSA {
-            return Err(Error::key(KeyErrorKind::NotRsa, "this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger"));
+            return Err(Error::Key(KeyErrorKind::NotRsa));
         }
         Ok(Key(pkey))
     }

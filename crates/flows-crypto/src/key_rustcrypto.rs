@@ -1,11 +1,10 @@
-//! RSA through RustCrypto's `rsa` crate (feature `pure-rust`). Note RUSTSEC-2023-0071: `rsa` 0.9 is exposed
-//! to the Marvin timing attack; this build exists for targets where OpenSSL is impractical.
+//! RSA through RustCrypto's `rsa` crate (feature `pure-rust`), for targets where OpenSSL is impractical. `rsa`
+//! 0.10 computes on constant-time `crypto-bigint` integers (the fix for RUSTSEC-2023-0071, the Marvin attack).
 use pkcs8::der::Decode;
-use pkcs8::{EncryptedPrivateKeyInfo, PrivateKeyInfo};
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::traits::PrivateKeyParts;
-use rsa::traits::PublicKeyParts;
-use rsa::{Oaep, RsaPrivateKey};
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::{BoxedUint, Oaep, PrivateKey as RsaPrivateKey};
 use sha2::Sha256;
 
 use super::{is_pem, pem_kind, PemKind};
@@ -20,63 +19,64 @@ const RSA_OID: &str = "1.2.840.113549.1.1.1";
 /// A parsed key, and whether the file's CRT values (dp, dq, qinv) are the ones its d, p and q give: `rsa` recomputes
 /// them and ignores the file's, where OpenSSL and WebCrypto use them as stored.
 fn from_pkcs1_der(der: &[u8]) -> Result<(RsaPrivateKey, bool), Error> {
-    let stored = pkcs1::RsaPrivateKey::from_der(der).map_err(|_| Error::key(KeyErrorKind::Malformed, "the RSA private key could not be parsed"))?;
+    let stored = pkcs1::RsaPrivateKey::from_der(der).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;
     // The structure is a PKCS#1 key, yet `rsa` refuses its numbers: they do not make one key.
     let key = RsaPrivateKey::from_pkcs1_der(der)
-        .map_err(|_| Error::key(KeyErrorKind::Inconsistent, "the private key is inconsistent: its private half does not match its public half"))?;
-    let same = |stored: pkcs1::UintRef<'_>, computed: Option<rsa::BigUint>| computed.is_some_and(|c| rsa::BigUint::from_bytes_be(stored.as_bytes()) == c);
-    let crt_ok = same(stored.exponent1, key.dp().cloned()) && same(stored.exponent2, key.dq().cloned()) && same(stored.coefficient, key.crt_coefficient());
+        .map_err(|_| Error::Key(KeyErrorKind::Inconsistent))?;
+    let same = |stored: pkcs1::UintRef<'_>, computed: Option<&BoxedUint>| computed.is_some_and(|c| trimmed(stored.as_bytes()) == trimmed(&c.to_be_bytes()));
+    let crt_ok = same(stored.exponent1, key.dp()) && same(stored.exponent2, key.dq()) && same(stored.coefficient, key.crt_coefficient().as_ref());
     Ok((key, crt_ok))
 }
 
+/// A big-endian integer without its leading zero bytes.
+fn trimmed(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
 fn from_pkcs8_der(der: &[u8]) -> Result<(RsaPrivateKey, bool), Error> {
-    let info = PrivateKeyInfo::from_der(der)
-        .map_err(|_| Error::key(KeyErrorKind::Malformed, "the PKCS#8 private key could not be parsed"))?;
+    let info = PrivateKeyInfoRef::from_der(der).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;
     if info.algorithm.oid.to_string() != RSA_OID {
-        return Err(Error::key(KeyErrorKind::NotRsa, "this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger"));
+        return Err(Error::Key(KeyErrorKind::NotRsa));
     }
-    from_pkcs1_der(info.private_key)
+    from_pkcs1_der(info.private_key.as_bytes())
 }
 
 fn from_encrypted_pkcs8_der(der: &[u8], pass: Option<&[u8]>) -> Result<(RsaPrivateKey, bool), Error> {
-    let info = EncryptedPrivateKeyInfo::from_der(der)
-        .map_err(|_| Error::key(KeyErrorKind::Malformed, "the encrypted PKCS#8 key could not be parsed"))?;
-    let pass = pass.ok_or_else(|| Error::key(KeyErrorKind::PassphraseRequired, "the private key is encrypted and no passphrase was given"))?;
+    let info = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;
+    let pass = pass.ok_or_else(|| Error::Key(KeyErrorKind::PassphraseRequired))?;
     let doc = info
         .decrypt(pass)
-        .map_err(|_| Error::key(KeyErrorKind::WrongPassphrase, "the passphrase does not decrypt the private key"))?;
+        .map_err(|_| Error::Key(KeyErrorKind::WrongPassphrase))?;
     from_pkcs8_der(doc.as_bytes())
 }
 
 impl Key {
     pub fn load(data: &[u8], pass: Option<&[u8]>) -> Result<Key, Error> {
         let key = if let Some(text) = is_pem(data) {
-            let (label, der) = pem_decode(text)?;
+            let der = pem_decode(text)?;
             match pem_kind(text) {
                 PemKind::Pkcs8 => from_pkcs8_der(&der)?,
                 PemKind::EncryptedPkcs8 => from_encrypted_pkcs8_der(&der, pass)?,
                 PemKind::Pkcs1 => from_pkcs1_der(&der)?,
                 PemKind::LegacyEncryptedPkcs1 => {
-                    return Err(Error::key(
-                        KeyErrorKind::Unsupported,
-                        "legacy encrypted PEM (Proc-Type: 4,ENCRYPTED) is not supported by the pure-rust build; convert it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem`",
-                    ))
+                    return Err(Error::Key(KeyErrorKind::Unsupported))
                 }
-                _ => return Err(Error::key(KeyErrorKind::Malformed, format!("unexpected PEM label {label}"))),
+                _ => return Err(Error::Key(KeyErrorKind::Malformed)),
             }
         } else if let Ok(k) = from_pkcs8_der(data) {
             k
         } else if let Ok(k) = from_pkcs1_der(data) {
             k
-        } else if EncryptedPrivateKeyInfo::from_der(data).is_ok() {
+        } else if EncryptedPrivateKeyInfoRef::from_der(data).is_ok() {
             from_encrypted_pkcs8_der(data, pass)?
         } else if spki_is_public(data) {
-            return Err(Error::key(KeyErrorKind::PublicKey, "this is a public key; the endpoint needs the RSA private key"));
+            return Err(Error::Key(KeyErrorKind::PublicKey));
         } else {
             // Distinguish a non-RSA PKCS#8 key from garbage.
             return Err(match from_pkcs8_der(data) {
-                Err(e @ Error::Key(KeyErrorKind::NotRsa, _)) => e,
-                _ => Error::key(KeyErrorKind::Malformed, "the data is neither a PEM nor a DER private key"),
+                Err(e @ Error::Key(KeyErrorKind::NotRsa)) => e,
+                _ => Error::Key(KeyErrorKind::Malformed),
             });
         };
         Ok(Key(key.0, key.1))
@@ -93,37 +93,36 @@ impl Key {
 
     /// RSA-OAEP-SHA256 with the public half (for the pairwise check at load).
     pub fn encrypt_oaep_sha256(&self, plaintext: &[u8]) -> Result<Vec<u8>, ()> {
-        self.0.to_public_key().encrypt(&mut rand_core::OsRng, Oaep::new::<Sha256>(), plaintext).map_err(|_| ())
+        self.0.to_public_key().encrypt(&mut crypto_common::getrandom::SysRng, Oaep::<Sha256>::new(), plaintext).map_err(|_| ())
     }
 
     pub fn decrypt_oaep_sha256(&self, ciphertext: &[u8]) -> Result<Vec<u8>, ()> {
-        self.0.decrypt(Oaep::new::<Sha256>(), ciphertext).map_err(|_| ())
+        self.0.decrypt(Oaep::<Sha256>::new(), ciphertext).map_err(|_| ())
     }
 }
 
 /// `N` bytes from the operating system's CSPRNG.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
-    use rand_core::RngCore;
     let mut out = [0u8; N];
-    rand_core::OsRng.fill_bytes(&mut out);
+    // A failing CSPRNG leaves zeros: the pairwise check still detects an inconsistent key with them.
+    let _ = crypto_common::getrandom::fill(&mut out);
     out
 }
 
 /// SubjectPublicKeyInfo or PKCS#1 RSAPublicKey.
 fn spki_is_public(der: &[u8]) -> bool {
     use rsa::pkcs1::DecodeRsaPublicKey;
-    pkcs8::SubjectPublicKeyInfoRef::from_der(der).is_ok() || rsa::RsaPublicKey::from_pkcs1_der(der).is_ok()
+    pkcs8::SubjectPublicKeyInfoRef::from_der(der).is_ok() || rsa::PublicKey::from_pkcs1_der(der).is_ok()
 }
 
-fn pem_decode(text: &str) -> Result<(String, Vec<u8>), Error> {
+fn pem_decode(text: &str) -> Result<Vec<u8>, Error> {
     // Take the private-key PEM block; pem-rfc7468 is strict about surrounding text, so cut it out first.
     let label = super::pem_key_label(text);
-    let start = text.find(&format!("-----BEGIN {label}-----")).ok_or_else(|| Error::key(KeyErrorKind::Malformed, "no PEM block"))?;
+    let start = text.find(&format!("-----BEGIN {label}-----")).ok_or_else(|| Error::Key(KeyErrorKind::Malformed))?;
     let rest = &text[start..];
-    let end_marker = rest.find("-----END ").ok_or_else(|| Error::key(KeyErrorKind::Malformed, "unterminated PEM block"))?;
+    let end_marker = rest.find("-----END ").ok_or_else(|| Error::Key(KeyErrorKind::Malformed))?;
     let end = rest[end_marker..].find('\n').map(|i| end_marker + i).unwrap_or(rest.len());
     let block = rest[..end].trim_end();
-    let (label, der) = pkcs8::der::pem::decode_vec(block.as_bytes())
-        .map_err(|_| Error::key(KeyErrorKind::Malformed, "the PEM block could not be decoded"))?;
-    Ok((label.to_string(), der))
+    let (_label, der) = pkcs8::der::pem::decode_vec(block.as_bytes()).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;
+    Ok(der)
 }

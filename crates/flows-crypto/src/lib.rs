@@ -13,10 +13,10 @@ pub mod key;
 pub mod media;
 pub mod sha256x2;
 
-pub use error::{Error, KeyErrorKind, MediaErrorKind};
+pub use error::{Error, InputErrorKind, KeyErrorKind, MediaErrorKind};
 pub use flow::{decrypt_request, encrypt_response, AES_KEY_LEN, IV_LEN, TAG_LEN};
 pub use key::PrivateKey;
-pub use media::{decrypt_media, MediaDecryptor, MediaKeys};
+pub use media::{decrypt_media, MediaDecryptor, MediaKeys, MediaMode};
 
 /// Which RSA implementation this build uses: `"openssl"` or `"pure-rust"`.
 pub const RSA_BACKEND: &str = key::RSA_BACKEND;

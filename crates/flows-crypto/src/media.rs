@@ -6,7 +6,9 @@
 //!
 //! `MediaDecryptor` is a streaming state: `update` runs all four computations over each chunk and holds back
 //! only the last 26..=41 bytes (the tag and the possibly-final block), so memory is bounded by the chunk size.
-//! Bytes it returns from `update` are NOT verified until `finish` succeeds.
+//! Bytes it returns from `update` are NOT verified until `finish` succeeds. A `MediaMode::Verify` decryptor runs
+//! only the two checks over the ciphertext (nothing decrypted), and a `MediaMode::Decrypt` one only the other two,
+//! so a download can be authenticated before a single byte of plaintext exists.
 //!
 //! Parallelism: the work is four passes: SHA-256 of the file, HMAC of the ciphertext, CBC decryption and
 //! SHA-256 of the plaintext. The file hash and the HMAC read the same bytes, so they advance together with their
@@ -15,7 +17,7 @@
 //! them through a caller-supplied [`Join`]. The addon passes `rayon::join` on its own pool: the second half runs on an idle core if there is
 //! one and right after the first otherwise, so a batch of files never starts more threads than there are cores.
 use aes::cipher::inout::InOutBuf;
-use aes::cipher::{BlockDecryptMut, KeyIvInit};
+use aes::cipher::{BlockModeDecrypt, KeyIvInit};
 use aes::Aes256;
 use sha2::Digest;
 use zeroize::{Zeroize, Zeroizing};
@@ -78,32 +80,54 @@ pub struct MediaKeys {
     pub encrypted_hash: [u8; 32],
 }
 
-fn fixed<const N: usize>(name: &str, v: &[u8]) -> Result<[u8; N], Error> {
+fn fixed<const N: usize>(v: &[u8]) -> Result<[u8; N], Error> {
     v.try_into()
-        .map_err(|_| Error::media(MediaErrorKind::Malformed, format!("{name} must be {N} bytes, got {}", v.len())))
+        .map_err(|_| Error::Media(MediaErrorKind::BadMetadata))
 }
 
 impl MediaKeys {
     /// Validates lengths: AES-256 key 32 bytes, IV 16, both hashes 32, HMAC key non-empty.
     pub fn new(encryption_key: &[u8], hmac_key: &[u8], iv: &[u8], plaintext_hash: &[u8], encrypted_hash: &[u8]) -> Result<Self, Error> {
         if hmac_key.is_empty() {
-            return Err(Error::media(MediaErrorKind::Malformed, "hmac_key is empty"));
+            return Err(Error::Media(MediaErrorKind::BadMetadata));
         }
-        let mut key = fixed::<32>("encryption_key", encryption_key)?;
+        let mut key = fixed::<32>(encryption_key)?;
         let keys = MediaKeys {
             encryption_key: Zeroizing::new(key),
             hmac_key: Zeroizing::new(hmac_key.to_vec()),
-            iv: fixed("iv", iv)?,
-            plaintext_hash: fixed("plaintext_hash", plaintext_hash)?,
-            encrypted_hash: fixed("encrypted_hash", encrypted_hash)?,
+            iv: fixed(iv)?,
+            plaintext_hash: fixed(plaintext_hash)?,
+            encrypted_hash: fixed(encrypted_hash)?,
         };
         key.zeroize();
         Ok(keys)
     }
 }
 
+/// Which of the four passes a decryptor runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaMode {
+    /// All four, in one pass over the file: the file hash, the HMAC, decryption and the plaintext hash.
+    Full,
+    /// The file hash and the HMAC only: authenticates the CDN file; `update` and `finish` return no plaintext.
+    /// A download can be verified this way before any plaintext exists (then decrypted with `Decrypt`).
+    Verify,
+    /// Decryption, the padding check and the plaintext hash only, for a file a `Verify` pass authenticated.
+    Decrypt,
+}
+
+impl MediaMode {
+    fn verifies(self) -> bool {
+        self != MediaMode::Decrypt
+    }
+    fn decrypts(self) -> bool {
+        self != MediaMode::Verify
+    }
+}
+
 /// Streaming verifier/decryptor of one CDN file.
 pub struct MediaDecryptor {
+    mode: MediaMode,
     outer: Sha256x2,
     mac: HmacSha256,
     cbc: Aes256CbcDec,
@@ -117,13 +141,19 @@ pub struct MediaDecryptor {
 }
 
 impl MediaDecryptor {
+    /// A decryptor running all four passes (`MediaMode::Full`).
     pub fn new(keys: &MediaKeys) -> Self {
+        Self::with_mode(keys, MediaMode::Full)
+    }
+
+    pub fn with_mode(keys: &MediaKeys, mode: MediaMode) -> Self {
         let mut mac = HmacSha256::new(&keys.hmac_key);
         mac.update(&keys.iv);
         MediaDecryptor {
+            mode,
             outer: Sha256x2::new(),
             mac,
-            cbc: Aes256CbcDec::new(keys.encryption_key.as_ref().into(), (&keys.iv).into()),
+            cbc: Aes256CbcDec::new((&*keys.encryption_key).into(), (&keys.iv).into()),
             inner: Sha256::new(),
             tail: Vec::with_capacity(MIN_FILE_LEN + 2 * BLOCK),
             plaintext_hash: keys.plaintext_hash,
@@ -133,13 +163,8 @@ impl MediaDecryptor {
         }
     }
 
-    /// Bytes fed so far.
-    pub fn bytes_in(&self) -> u64 {
-        self.total
-    }
-
     /// Feeds the next bytes of the CDN file on the calling thread; returns the plaintext decrypted so far
-    /// (UNVERIFIED until `finish`).
+    /// (UNVERIFIED until `finish`; nothing in `Verify` mode).
     pub fn update(&mut self, chunk: &[u8]) -> Result<Vec<u8>, Error> {
         self.update_with(chunk, &Sequential)
     }
@@ -147,16 +172,19 @@ impl MediaDecryptor {
     /// `update`, running the three streams through `join`.
     pub fn update_with<J: Join + ?Sized>(&mut self, chunk: &[u8], join: &J) -> Result<Vec<u8>, Error> {
         if self.finished {
-            return Err(Error::media(MediaErrorKind::Malformed, "the decryptor was already finished"));
+            return Err(Error::Media(MediaErrorKind::Finished));
         }
         self.total += chunk.len() as u64;
         let held = self.tail.len();
         // Decrypt whole blocks of tail ‖ chunk, keeping at least MIN_FILE_LEN bytes back.
         let process = (held + chunk.len()).saturating_sub(MIN_FILE_LEN) / BLOCK * BLOCK;
+        let out_len = |n: usize| if self.mode.decrypts() { n } else { 0 };
         if process <= held {
             // Nothing from this chunk can be decrypted yet (the tail stays below MIN_FILE_LEN + BLOCK bytes).
-            self.outer.update(chunk);
-            let mut out = crate::buffer::zeroed(process);
+            if self.mode.verifies() {
+                self.outer.update(chunk);
+            }
+            let mut out = crate::buffer::zeroed(out_len(process));
             if process > 0 {
                 let ct: Vec<u8> = self.tail.drain(..process).collect();
                 self.absorb_small(&ct, &mut out);
@@ -170,8 +198,8 @@ impl MediaDecryptor {
         let mut head = std::mem::take(&mut self.tail);
         head.extend_from_slice(&chunk[..fill]);
         let body = &chunk[fill..process - held];
-        let mut out = crate::buffer::zeroed(process);
-        let (out_head, out_body) = out.split_at_mut(head.len());
+        let mut out = crate::buffer::zeroed(out_len(process));
+        let (out_head, out_body) = out.split_at_mut(out_len(head.len()));
         self.absorb_small(&head, out_head);
         head.clear();
         self.tail = head;
@@ -181,11 +209,15 @@ impl MediaDecryptor {
         Ok(out)
     }
 
-    /// MAC, decryption and plaintext hash of a few blocks (the file hash is done by the caller).
+    /// MAC, decryption and plaintext hash of a few blocks, as the mode asks (the file hash is done by the caller).
     fn absorb_small(&mut self, ct: &[u8], out: &mut [u8]) {
-        self.mac.update(ct);
-        decrypt_into(&mut self.cbc, ct, out);
-        self.inner.update(out);
+        if self.mode.verifies() {
+            self.mac.update(ct);
+        }
+        if self.mode.decrypts() {
+            decrypt_into(&mut self.cbc, ct, out);
+            self.inner.update(out);
+        }
     }
 
     /// The four passes over `prefix ‖ ct ‖ suffix` (the file hash covers all three; the HMAC, decryption into
@@ -195,6 +227,24 @@ impl MediaDecryptor {
     /// hash) | (file hash + HMAC).
     fn absorb<J: Join + ?Sized>(&mut self, prefix: &[u8], ct: &[u8], suffix: &[u8], out: &mut [u8], join: &J) {
         let (outer, mac, cbc, inner) = (&mut self.outer, &mut self.mac, &mut self.cbc, &mut self.inner);
+        match self.mode {
+            MediaMode::Verify => {
+                outer.update(prefix);
+                for c in ct.chunks(SEGMENT) {
+                    update2(outer, c, mac.inner_mut(), c);
+                }
+                outer.update(suffix);
+                return;
+            }
+            MediaMode::Decrypt => {
+                for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
+                    decrypt_into(cbc, c, o);
+                    inner.update(&*o);
+                }
+                return;
+            }
+            MediaMode::Full => {}
+        }
         outer.update(prefix);
         if ct.len() < PARALLEL_THRESHOLD {
             for (c, o) in ct.chunks(SEGMENT).zip(out.chunks_mut(SEGMENT)) {
@@ -223,35 +273,40 @@ impl MediaDecryptor {
     /// returns `Ok` is everything `update` returned verified.
     pub fn finish(&mut self) -> Result<Vec<u8>, Error> {
         if self.finished {
-            return Err(Error::media(MediaErrorKind::Malformed, "the decryptor was already finished"));
+            return Err(Error::Media(MediaErrorKind::Finished));
         }
         self.finished = true;
         if self.total < MIN_FILE_LEN as u64 {
-            return Err(Error::media(MediaErrorKind::Malformed, format!("the file has {} bytes; at least {MIN_FILE_LEN} are needed", self.total)));
+            return Err(Error::Media(MediaErrorKind::FileTooShort));
         }
         let ct_len = self.tail.len() - HMAC_TAG_LEN;
         if ct_len % BLOCK != 0 {
-            return Err(Error::media(MediaErrorKind::Malformed, "the ciphertext length is not a multiple of 16"));
+            return Err(Error::Media(MediaErrorKind::NotBlockAligned));
         }
         let (ct, tag) = self.tail.split_at(ct_len);
-        let file_hash = std::mem::take(&mut self.outer).finalize();
-        if !ct::eq(&file_hash, &self.encrypted_hash) {
-            return Err(Error::media(MediaErrorKind::EncryptedHashMismatch, "the file does not match encrypted_hash"));
+        if self.mode.verifies() {
+            let file_hash = std::mem::take(&mut self.outer).finalize();
+            if !ct::eq(&file_hash, &self.encrypted_hash) {
+                return Err(Error::Media(MediaErrorKind::EncryptedHashMismatch));
+            }
+            self.mac.update(ct);
+            let mac = self.mac.clone().finalize();
+            if !ct::eq(&mac[..HMAC_TAG_LEN], tag) {
+                return Err(Error::Media(MediaErrorKind::HmacMismatch));
+            }
         }
-        self.mac.update(ct);
-        let mac = self.mac.clone().finalize();
-        if !ct::eq(&mac[..HMAC_TAG_LEN], tag) {
-            return Err(Error::media(MediaErrorKind::HmacMismatch, "the file's HMAC does not verify"));
+        if !self.mode.decrypts() {
+            return Ok(Vec::new());
         }
         let mut out = vec![0u8; ct.len()];
         decrypt_into(&mut self.cbc, ct, &mut out);
-        let pad = unpad_len(&out).ok_or_else(|| Error::media(MediaErrorKind::PaddingInvalid, "the file's padding is invalid"))?;
+        let pad = unpad_len(&out).ok_or_else(|| Error::Media(MediaErrorKind::PaddingInvalid))?;
         out.truncate(out.len() - pad);
         self.inner.update(&out);
         let pt_hash = std::mem::take(&mut self.inner).finalize();
         if !ct::eq(&pt_hash, &self.plaintext_hash) {
             out.zeroize();
-            return Err(Error::media(MediaErrorKind::PlaintextHashMismatch, "the decrypted file does not match plaintext_hash"));
+            return Err(Error::Media(MediaErrorKind::PlaintextHashMismatch));
         }
         Ok(out)
     }
@@ -261,7 +316,7 @@ fn decrypt_into(cbc: &mut Aes256CbcDec, ct: &[u8], out: &mut [u8]) {
     debug_assert!(ct.len() % BLOCK == 0 && ct.len() == out.len());
     let buf = InOutBuf::new(ct, out).expect("equal lengths");
     let (blocks, _tail) = buf.into_chunks();
-    cbc.decrypt_blocks_inout_mut(blocks);
+    cbc.decrypt_blocks_inout(blocks);
 }
 
 /// PKCS#7: the last byte n in 1..=16 and the last n bytes all equal n. Examines the whole last block.
@@ -284,10 +339,10 @@ pub fn decrypt_media(cdn_file: &[u8], keys: &MediaKeys) -> Result<Vec<u8>, Error
 /// One-shot verified decryption, running the streams through `join`.
 pub fn decrypt_media_with<J: Join + ?Sized>(cdn_file: &[u8], keys: &MediaKeys, join: &J) -> Result<Vec<u8>, Error> {
     if cdn_file.len() < MIN_FILE_LEN {
-        return Err(Error::media(MediaErrorKind::Malformed, format!("the file has {} bytes; at least {MIN_FILE_LEN} are needed", cdn_file.len())));
+        return Err(Error::Media(MediaErrorKind::FileTooShort));
     }
     if (cdn_file.len() - HMAC_TAG_LEN) % BLOCK != 0 {
-        return Err(Error::media(MediaErrorKind::Malformed, "the ciphertext length is not a multiple of 16"));
+        return Err(Error::Media(MediaErrorKind::NotBlockAligned));
     }
     let mut d = MediaDecryptor::new(keys);
     let mut out = d.update_with(cdn_file, join)?;

@@ -1,8 +1,7 @@
 //! SHA-256 and HMAC-SHA256 states that can advance two independent streams at once. With SHA-NI each
 //! `sha256rnds2` waits for the previous one, so one stream leaves the unit idle half the time; interleaving two
 //! streams' rounds fills it. Media verification hashes the file and MACs the ciphertext over the same bytes:
-//! `update2` runs both in one pass. Without SHA-NI it falls back to `sha2::compress256`, one stream at a time.
-use sha2::digest::generic_array::GenericArray;
+//! `update2` runs both in one pass. Without SHA-NI it falls back to `sha2::block_api::compress256`, one stream at a time.
 
 const BLOCK: usize = 64;
 const IV: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
@@ -149,14 +148,9 @@ fn compress_blocks(h: &mut [u32; 8], blocks: &[u8]) {
     if blocks.is_empty() {
         return;
     }
-    let blocks: &[GenericArray<u8, sha2::digest::consts::U64>] = as_blocks(blocks);
-    sha2::compress256(h, blocks);
-}
-
-fn as_blocks(bytes: &[u8]) -> &[GenericArray<u8, sha2::digest::consts::U64>] {
-    debug_assert!(bytes.len() % BLOCK == 0);
-    // GenericArray<u8, U64> is a [u8; 64] with alignment 1: the cast is exact.
-    unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast(), bytes.len() / BLOCK) }
+    let (blocks, rest) = blocks.as_chunks::<BLOCK>();
+    debug_assert!(rest.is_empty());
+    sha2::block_api::compress256(h, blocks);
 }
 
 fn compress_pair(ha: &mut [u32; 8], a: &[u8], hb: &mut [u32; 8], b: &[u8]) {
@@ -318,7 +312,7 @@ mod tests {
         for key_len in [0, 16, 32, 64, 65, 200] {
             let key = bytes(key_len, 3);
             let data = bytes(3000, 4);
-            let mut want = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
+            let mut want = <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(&key).unwrap();
             want.update(&data);
             let mut got = HmacSha256::new(&key);
             let mut other = Sha256::new();

@@ -1,8 +1,8 @@
 //! Media decryption: pywa's vector, each tampering caught by its own check, streaming equal to one-shot.
 mod common;
 
-use aes::cipher::{BlockEncryptMut, KeyIvInit};
-use flows_crypto::media::{decrypt_media_with, MediaDecryptor, MediaKeys, Threads};
+use aes::cipher::{BlockModeEncrypt, KeyIvInit};
+use flows_crypto::media::{decrypt_media_with, MediaDecryptor, MediaKeys, MediaMode, Threads};
 use flows_crypto::{decrypt_media, Error, MediaErrorKind};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -41,10 +41,10 @@ fn seal(key: &[u8; 32], hmac_key: &[u8], iv: &[u8; 16], padded: &[u8]) -> Vec<u8
     assert_eq!(padded.len() % 16, 0);
     let mut ct = padded.to_vec();
     let mut enc = cbc::Encryptor::<aes::Aes256>::new(key.into(), iv.into());
-    for block in ct.chunks_mut(16) {
-        enc.encrypt_block_mut(block.into());
+    for block in ct.as_chunks_mut::<16>().0 {
+        enc.encrypt_block(block.into());
     }
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(hmac_key).unwrap();
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(hmac_key).unwrap();
     mac.update(iv);
     mac.update(&ct);
     let tag = mac.finalize().into_bytes();
@@ -67,7 +67,7 @@ fn fixture(n: usize, seed: u64) -> Fixture {
 
 fn kind(e: Error) -> MediaErrorKind {
     match e {
-        Error::Media(kind, _) => kind,
+        Error::Media(kind) => kind,
         other => panic!("expected a media error, got {other:?}"),
     }
 }
@@ -166,21 +166,47 @@ fn each_tampering_is_caught_by_its_own_check() {
 fn malformed_files_and_keys() {
     let fx = fixture(100, 8);
     let keys = fx.keys();
-    assert_eq!(kind(decrypt_media(&fx.file[..25], &keys).unwrap_err()), MediaErrorKind::Malformed);
-    assert_eq!(kind(decrypt_media(&[], &keys).unwrap_err()), MediaErrorKind::Malformed);
-    assert_eq!(kind(decrypt_media(&fx.file[1..], &keys).unwrap_err()), MediaErrorKind::Malformed);
-    assert_eq!(kind(streamed(&fx.file[1..], &keys, |_| 5).unwrap_err()), MediaErrorKind::Malformed);
+    assert_eq!(kind(decrypt_media(&fx.file[..25], &keys).unwrap_err()), MediaErrorKind::FileTooShort);
+    assert_eq!(kind(decrypt_media(&[], &keys).unwrap_err()), MediaErrorKind::FileTooShort);
+    assert_eq!(kind(decrypt_media(&fx.file[1..], &keys).unwrap_err()), MediaErrorKind::NotBlockAligned);
+    assert_eq!(kind(streamed(&fx.file[1..], &keys, |_| 5).unwrap_err()), MediaErrorKind::NotBlockAligned);
     let mut short = MediaDecryptor::new(&keys);
     short.update(&fx.file[..20]).unwrap();
-    assert_eq!(kind(short.finish().unwrap_err()), MediaErrorKind::Malformed);
+    assert_eq!(kind(short.finish().unwrap_err()), MediaErrorKind::FileTooShort);
     let h = [0u8; 32];
-    assert_eq!(kind(MediaKeys::new(&[0u8; 16], &[1], &[0u8; 16], &h, &h).err().unwrap()), MediaErrorKind::Malformed);
-    assert_eq!(kind(MediaKeys::new(&[0u8; 32], &[1], &[0u8; 12], &h, &h).err().unwrap()), MediaErrorKind::Malformed);
-    assert_eq!(kind(MediaKeys::new(&[0u8; 32], &[], &[0u8; 16], &h, &h).err().unwrap()), MediaErrorKind::Malformed);
-    assert_eq!(kind(MediaKeys::new(&[0u8; 32], &[1], &[0u8; 16], &h[..31], &h).err().unwrap()), MediaErrorKind::Malformed);
+    assert_eq!(kind(MediaKeys::new(&[0u8; 16], &[1], &[0u8; 16], &h, &h).err().unwrap()), MediaErrorKind::BadMetadata);
+    assert_eq!(kind(MediaKeys::new(&[0u8; 32], &[1], &[0u8; 12], &h, &h).err().unwrap()), MediaErrorKind::BadMetadata);
+    assert_eq!(kind(MediaKeys::new(&[0u8; 32], &[], &[0u8; 16], &h, &h).err().unwrap()), MediaErrorKind::BadMetadata);
+    assert_eq!(kind(MediaKeys::new(&[0u8; 32], &[1], &[0u8; 16], &h[..31], &h).err().unwrap()), MediaErrorKind::BadMetadata);
     // A finished decryptor refuses more input.
     let mut d = MediaDecryptor::new(&keys);
     d.update(&fx.file).unwrap();
     d.finish().unwrap();
-    assert_eq!(kind(d.update(&[0]).unwrap_err()), MediaErrorKind::Malformed);
+    assert_eq!(kind(d.update(&[0]).unwrap_err()), MediaErrorKind::Finished);
+}
+
+/// `Verify` then `Decrypt` over the same bytes gives exactly what `Full` gives, for every tampering `Verify`
+/// catches the same error, and `Verify` returns no plaintext at all.
+#[test]
+fn verify_then_decrypt_equals_full() {
+    for (n, split) in [(0usize, 1usize), (1, 3), (5000, 7), (300_000, 65_536), (1 << 20, 200_000)] {
+        let fx = fixture(n, n as u64 + 11);
+        let keys = fx.keys();
+        let mut v = MediaDecryptor::with_mode(&keys, MediaMode::Verify);
+        let mut d = MediaDecryptor::with_mode(&keys, MediaMode::Decrypt);
+        let mut out = Vec::new();
+        for chunk in fx.file.chunks(split) {
+            assert!(v.update_with(chunk, &Threads).unwrap().is_empty(), "Verify returns no plaintext");
+            out.extend(d.update_with(chunk, &Threads).unwrap());
+        }
+        assert!(v.finish().unwrap().is_empty());
+        out.extend(d.finish().unwrap());
+        assert_eq!(out, fx.plaintext, "{n} bytes in chunks of {split}");
+    }
+    let fx = fixture(1000, 3);
+    let mut tampered = fx.file.clone();
+    tampered[5] ^= 1;
+    let mut v = MediaDecryptor::with_mode(&fx.keys(), MediaMode::Verify);
+    v.update(&tampered).unwrap();
+    assert_eq!(kind(v.finish().unwrap_err()), MediaErrorKind::EncryptedHashMismatch);
 }

@@ -25,13 +25,13 @@ fn decrypts_request_and_encrypts_response_byte_exact() {
 fn key_errors_say_why() {
     let pem = key_pem();
     let kind = |r: Result<PrivateKey, Error>| match r {
-        Err(Error::Key(k, _)) => k,
+        Err(Error::Key(k)) => k,
         Err(e) => panic!("unexpected error {e:?}"),
         Ok(_) => panic!("expected an error"),
     };
     assert_eq!(kind(PrivateKey::load(&pem, None)), KeyErrorKind::PassphraseRequired);
     assert_eq!(kind(PrivateKey::load(&pem, Some(b"wrong"))), KeyErrorKind::WrongPassphrase);
-    assert_eq!(kind(PrivateKey::load(b"", None)), KeyErrorKind::Malformed);
+    assert_eq!(kind(PrivateKey::load(b"", None)), KeyErrorKind::Empty);
     assert_eq!(kind(PrivateKey::load(b"not a key at all", None)), KeyErrorKind::Malformed);
     let public = b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
     assert_eq!(kind(PrivateKey::load(public, None)), KeyErrorKind::PublicKey);

@@ -1,94 +1,83 @@
-//! Exports for request/response crypto: key handles, decryptRequest(Sync), encryptResponse(Sync).
+//! Exports for request/response crypto: the key handle, decryptRequest(Sync), encryptResponse(Sync). Inputs are
+//! validated by the TypeScript layer first; here only what memory safety needs is checked (by flows-crypto).
+//! Async calls copy their inputs on the JS thread: a pool thread never reads JavaScript memory.
 use std::sync::Arc;
 
 use flows_crypto::PrivateKey;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
 use zeroize::Zeroizing;
 
-use crate::napi::{Args, Env, JsResult};
-use crate::pool::{self, Output};
-use crate::sys::{napi_type_tag, napi_value};
+use crate::errors::{run, Failure};
+use crate::output::Output;
+use crate::pool::{self, JobResult};
 
-const KEY_TAG: napi_type_tag = napi_type_tag { lower: 0x5741_464c_4f57_534b, upper: 0x9d3b_61f0_2c47_a811 };
-
-type KeyHandle = Arc<PrivateKey>;
-
-/// loadKey(data: Uint8Array, passphrase?: string): External — parses once, held natively.
-fn load_key(args: &Args) -> JsResult<napi_value> {
-    let pass = args.opt_string(1, "passphrase")?.map(|p| Zeroizing::new(p.into_bytes()));
-    let key = args.with_bytes(0, "key", |data| PrivateKey::load(data, pass.as_ref().map(|p| p.as_slice())))??;
-    args.env.external::<KeyHandle>(Arc::new(key), &KEY_TAG)
+/// A parsed RSA private key held natively (parsed and checked once, freed when collected).
+#[napi]
+pub struct FlowKey {
+    key: Arc<PrivateKey>,
 }
 
-/// keyBits(handle): number
-fn key_bits(args: &Args) -> JsResult<napi_value> {
-    let key = args.external::<KeyHandle>(0, &KEY_TAG, "key")?;
-    args.env.uint32(key.bits())
+#[napi]
+impl FlowKey {
+    /// Modulus size in bits.
+    #[napi(getter)]
+    pub fn bits(&self) -> u32 {
+        self.key.bits()
+    }
 }
 
-struct RequestParts {
-    key: KeyHandle,
-    encrypted_aes_key: Vec<u8>,
-    iv: Vec<u8>,
-    data: Vec<u8>,
+#[cfg(feature = "testing")]
+impl Drop for FlowKey {
+    fn drop(&mut self) {
+        crate::testing::handle_dropped();
+    }
 }
 
-fn request_parts(args: &Args) -> JsResult<RequestParts> {
-    Ok(RequestParts {
-        key: args.external::<KeyHandle>(0, &KEY_TAG, "key")?.clone(),
-        encrypted_aes_key: args.bytes(1, "encryptedAesKey")?,
-        iv: args.bytes(2, "iv")?,
-        data: args.bytes(3, "encryptedFlowData")?,
+/// Parses PEM text or DER bytes (PKCS#8 or PKCS#1, plain or encrypted), runs the RSA key check and a pairwise test.
+#[napi]
+pub fn load_key(env: Env, data: &[u8], passphrase: Option<String>) -> Result<FlowKey> {
+    let pass = passphrase.map(|p| Zeroizing::new(p.into_bytes()));
+    run(&env, || {
+        let key = PrivateKey::load(data, pass.as_ref().map(|p| p.as_slice()))?;
+        #[cfg(feature = "testing")]
+        crate::testing::handle_created();
+        Ok(FlowKey { key: Arc::new(key) })
     })
 }
 
-fn decrypt(p: RequestParts) -> JsResult<Output> {
-    let (aes_key, plaintext) = flows_crypto::decrypt_request(&p.key, &p.encrypted_aes_key, &p.iv, &p.data)?;
+fn decrypt(key: &PrivateKey, encrypted_aes_key: &[u8], iv: &[u8], data: &[u8]) -> JobResult {
+    let (aes_key, plaintext) = flows_crypto::decrypt_request(key, encrypted_aes_key, iv, data).map_err(Failure::from)?;
     Ok(Output::List(vec![Output::Secret(aes_key), Output::Secret(Zeroizing::new(plaintext))]))
 }
 
-/// decryptRequest(key, encryptedAesKey, iv, encryptedFlowData): Promise<[aesKey, plaintext]>
-fn decrypt_request(args: &Args) -> JsResult<napi_value> {
-    let parts = request_parts(args)?;
-    pool::spawn(args.env, Box::new(move || decrypt(parts)))
+/// RSA-OAEP-SHA256 unwrap + AES-128-GCM decryption on the pool: resolves `[aesKey, plaintext]`.
+#[napi(ts_return_type = "Promise<[Buffer, Buffer]>")]
+pub fn decrypt_request<'env>(env: &'env Env, key: &FlowKey, encrypted_aes_key: &[u8], iv: &[u8], encrypted_flow_data: &[u8]) -> Result<PromiseRaw<'env, Output>> {
+    let key = key.key.clone();
+    let (ek, iv, data) = (encrypted_aes_key.to_vec(), iv.to_vec(), flows_crypto::buffer::copy_of(encrypted_flow_data));
+    pool::spawn(env, move || {
+        let result = decrypt(&key, &ek, &iv, &data);
+        flows_crypto::buffer::recycle(data);
+        result
+    })
 }
 
-/// decryptRequestSync(...): [aesKey, plaintext]
-fn decrypt_request_sync(args: &Args) -> JsResult<napi_value> {
-    decrypt(request_parts(args)?)?.to_js(args.env)
+/// The same on the calling thread: `[aesKey, plaintext]`.
+#[napi(ts_return_type = "[Buffer, Buffer]")]
+pub fn decrypt_request_sync(env: Env, key: &FlowKey, encrypted_aes_key: &[u8], iv: &[u8], encrypted_flow_data: &[u8]) -> Result<Output> {
+    run(&env, || decrypt(&key.key, encrypted_aes_key, iv, encrypted_flow_data))
 }
 
-fn response_parts(args: &Args) -> JsResult<(Zeroizing<Vec<u8>>, Vec<u8>, Vec<u8>)> {
-    Ok((Zeroizing::new(args.bytes(0, "aesKey")?), args.bytes(1, "iv")?, args.bytes(2, "plaintext")?))
+/// AES-128-GCM with the request IV inverted, on the pool: resolves `ciphertext ‖ tag`.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn encrypt_response<'env>(env: &'env Env, aes_key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<PromiseRaw<'env, Output>> {
+    let (key, iv, pt) = (Zeroizing::new(aes_key.to_vec()), iv.to_vec(), Zeroizing::new(plaintext.to_vec()));
+    pool::spawn(env, move || flows_crypto::encrypt_response(&key, &iv, &pt).map(Output::Bytes).map_err(Failure::from))
 }
 
-/// encryptResponse(aesKey, requestIv, plaintext): Promise<Buffer> (ciphertext ‖ tag)
-fn encrypt_response(args: &Args) -> JsResult<napi_value> {
-    let (key, iv, pt) = response_parts(args)?;
-    pool::spawn(args.env, Box::new(move || Ok(Output::Bytes(flows_crypto::encrypt_response(&key, &iv, &pt)?))))
-}
-
-/// encryptResponseSync(aesKey, requestIv, plaintext): Buffer
-fn encrypt_response_sync(args: &Args) -> JsResult<napi_value> {
-    // Borrow the inputs directly: nothing leaves the JS thread.
-    let key = Zeroizing::new(args.bytes(0, "aesKey")?);
-    let iv = args.bytes(1, "iv")?;
-    let ct = args.with_bytes(2, "plaintext", |pt| flows_crypto::encrypt_response(&key, &iv, pt))??;
-    args.env.buffer_owned(ct)
-}
-
-js_function!(js_load_key => load_key);
-js_function!(js_key_bits => key_bits);
-js_function!(js_decrypt_request => decrypt_request);
-js_function!(js_decrypt_request_sync => decrypt_request_sync);
-js_function!(js_encrypt_response => encrypt_response);
-js_function!(js_encrypt_response_sync => encrypt_response_sync);
-
-pub fn register(env: Env, exports: napi_value) -> JsResult<()> {
-    env.export(exports, "loadKey", js_load_key)?;
-    env.export(exports, "keyBits", js_key_bits)?;
-    env.export(exports, "decryptRequest", js_decrypt_request)?;
-    env.export(exports, "decryptRequestSync", js_decrypt_request_sync)?;
-    env.export(exports, "encryptResponse", js_encrypt_response)?;
-    env.export(exports, "encryptResponseSync", js_encrypt_response_sync)?;
-    Ok(())
+/// The same on the calling thread (the inputs are borrowed, not copied).
+#[napi(ts_return_type = "Buffer")]
+pub fn encrypt_response_sync(env: Env, aes_key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Output> {
+    run(&env, || flows_crypto::encrypt_response(aes_key, iv, plaintext).map(Output::Bytes).map_err(Failure::from))
 }

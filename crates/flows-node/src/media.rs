@@ -1,24 +1,18 @@
-//! Exports for media: one-shot decryptMedia and a streaming decryptor handle (update/final, in order).
-//!
-//! Inputs are copied on the JS thread before the job starts: a worker never reads JavaScript memory, which
-//! the caller could modify or detach (transfer) while the job runs.
+//! Exports for media: one-shot decryptMedia and a streaming decryptor (update/final, in order), in three modes:
+//! `full` (all four checks and decryption), `verify` (the file hash and HMAC only: no plaintext exists until the
+//! file is authenticated) and `decrypt` (decryption, padding and plaintext hash of an authenticated file).
+//! Inputs are copied on the JS thread before the job starts: a pool thread never reads JavaScript memory.
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use flows_crypto::media::{decrypt_media_with, Join, Sequential};
-use flows_crypto::{MediaDecryptor, MediaKeys};
+use flows_crypto::media::{decrypt_media_with, Join, MediaMode, Sequential};
+use flows_crypto::{MediaDecryptor as State, MediaKeys};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
 
-use crate::napi::{Args, Env, JsError, JsResult};
-use crate::pool::{self, Output};
-use crate::sys::{napi_type_tag, napi_value};
-
-const MEDIA_TAG: napi_type_tag = napi_type_tag { lower: 0x5741_464c_4d45_4449, upper: 0x41c7_0e92_b35d_6f14 };
-
-struct Stream {
-    state: Mutex<MediaDecryptor>,
-    /// Set while an update/final job runs: calls must be sequential.
-    busy: AtomicBool,
-}
+use crate::errors::{run, Failure};
+use crate::output::Output;
+use crate::pool;
 
 /// `rayon::join` on the addon's pool: `b` runs on an idle pool thread if there is one, else right after `a` on
 /// this thread, so concurrent jobs (a batch) never start more threads than the pool has.
@@ -30,7 +24,7 @@ impl Join for PoolJoin {
     }
 }
 
-/// The joiner for the current thread: the pool's on a pool thread, sequential elsewhere (libuv's threads).
+/// The joiner for the current thread: the pool's on a pool thread, sequential elsewhere.
 fn joiner() -> &'static dyn Join {
     if rayon::current_thread_index().is_some() {
         &PoolJoin
@@ -39,73 +33,153 @@ fn joiner() -> &'static dyn Join {
     }
 }
 
-/// Arguments 0..5 are encryption_key, hmac_key, iv, plaintext_hash, encrypted_hash (decoded bytes).
-fn keys(args: &Args, first: usize) -> JsResult<MediaKeys> {
-    let names = ["encryptionKey", "hmacKey", "iv", "plaintextHash", "encryptedHash"];
-    let v = names.iter().enumerate().map(|(i, n)| args.bytes(first + i, n)).collect::<JsResult<Vec<_>>>()?;
-    Ok(MediaKeys::new(&v[0], &v[1], &v[2], &v[3], &v[4])?)
+fn media_keys(encryption_key: &[u8], hmac_key: &[u8], iv: &[u8], plaintext_hash: &[u8], encrypted_hash: &[u8]) -> std::result::Result<MediaKeys, Failure> {
+    MediaKeys::new(encryption_key, hmac_key, iv, plaintext_hash, encrypted_hash).map_err(Failure::from)
 }
 
-/// decryptMedia(cdnFile, encryptionKey, hmacKey, iv, plaintextHash, encryptedHash): Promise<Buffer>
-fn decrypt_media(args: &Args) -> JsResult<napi_value> {
-    let keys = keys(args, 1)?;
-    let file = args.bytes(0, "cdnFile")?;
-    pool::spawn(args.env, Box::new(move || {
+/// Verified one-shot decryption of a CDN file on the pool.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn decrypt_media<'env>(
+    env: &'env Env,
+    cdn_file: &[u8],
+    encryption_key: &[u8],
+    hmac_key: &[u8],
+    iv: &[u8],
+    plaintext_hash: &[u8],
+    encrypted_hash: &[u8],
+) -> Result<PromiseRaw<'env, Output>> {
+    let keys = match media_keys(encryption_key, hmac_key, iv, plaintext_hash, encrypted_hash) {
+        Ok(k) => k,
+        Err(f) => return f.raise(env),
+    };
+    let file = flows_crypto::buffer::copy_of(cdn_file);
+    pool::spawn(env, move || {
         let result = decrypt_media_with(&file, &keys, joiner());
         flows_crypto::buffer::recycle(file);
-        Ok(Output::Bytes(result?))
-    }))
-}
-
-/// mediaDecryptor(encryptionKey, hmacKey, iv, plaintextHash, encryptedHash): External
-fn media_decryptor(args: &Args) -> JsResult<napi_value> {
-    let keys = keys(args, 0)?;
-    let stream = Arc::new(Stream { state: Mutex::new(MediaDecryptor::new(&keys)), busy: AtomicBool::new(false) });
-    args.env.external::<Arc<Stream>>(stream, &MEDIA_TAG)
-}
-
-fn run_step(args: &Args, step: impl FnOnce(&mut MediaDecryptor) -> Result<Vec<u8>, flows_crypto::Error> + Send + 'static) -> JsResult<napi_value> {
-    let stream = args.external::<Arc<Stream>>(0, &MEDIA_TAG, "decryptor")?.clone();
-    if stream.busy.swap(true, Ordering::AcqRel) {
-        return Err(JsError::new("ERR_MEDIA_STREAM_BUSY", "the previous update() or final() has not finished yet"));
-    }
-    pool::spawn(
-        args.env,
-        Box::new(move || {
-            let result = match stream.state.lock() {
-                Ok(mut d) => step(&mut d).map_err(JsError::from),
-                Err(_) => Err(JsError::internal("the media decryptor is unusable after an internal error")),
-            };
-            stream.busy.store(false, Ordering::Release);
-            result.map(Output::Bytes)
-        }),
-    )
-}
-
-/// mediaUpdate(handle, chunk): Promise<Buffer> — plaintext so far, unverified until mediaFinal resolves.
-fn media_update(args: &Args) -> JsResult<napi_value> {
-    let chunk = args.bytes(1, "chunk")?;
-    run_step(args, move |d| {
-        let result = d.update_with(&chunk, joiner());
-        flows_crypto::buffer::recycle(chunk);
-        result
+        result.map(Output::Bytes).map_err(Failure::from)
     })
 }
 
-/// mediaFinal(handle): Promise<Buffer> — the last plaintext bytes; rejects if any check fails.
-fn media_final(args: &Args) -> JsResult<napi_value> {
-    run_step(args, |d| d.finish())
+/// The streaming state shared with the job in flight.
+struct Stream {
+    state: Mutex<State>,
+    /// Set while an update/final job runs: calls must be sequential.
+    busy: AtomicBool,
+    #[cfg(feature = "testing")]
+    panic_next: AtomicBool,
 }
 
-js_function!(js_decrypt_media => decrypt_media);
-js_function!(js_media_update => media_update);
-js_function!(js_media_decryptor => media_decryptor);
-js_function!(js_media_final => media_final);
+/// Clears `busy` when the job ends, also when it panicked.
+struct Busy(Arc<Stream>);
 
-pub fn register(env: Env, exports: napi_value) -> JsResult<()> {
-    env.export(exports, "decryptMedia", js_decrypt_media)?;
-    env.export(exports, "mediaDecryptor", js_media_decryptor)?;
-    env.export(exports, "mediaUpdate", js_media_update)?;
-    env.export(exports, "mediaFinal", js_media_final)?;
-    Ok(())
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.store(false, Ordering::Release);
+    }
+}
+
+/// A streaming verifier/decryptor of one CDN file (create it with `mediaDecryptor`).
+#[napi]
+pub struct MediaDecryptor {
+    stream: Arc<Stream>,
+}
+
+#[cfg(feature = "testing")]
+impl Drop for MediaDecryptor {
+    fn drop(&mut self) {
+        crate::testing::handle_dropped();
+    }
+}
+
+fn mode_of(mode: &str) -> Option<MediaMode> {
+    match mode {
+        "full" => Some(MediaMode::Full),
+        "verify" => Some(MediaMode::Verify),
+        "decrypt" => Some(MediaMode::Decrypt),
+        _ => None,
+    }
+}
+
+/// A streaming decryptor in `mode`: `full`, `verify` (no plaintext) or `decrypt` (an authenticated file).
+#[napi]
+pub fn media_decryptor(
+    env: Env,
+    #[napi(ts_arg_type = "'full' | 'verify' | 'decrypt'")] mode: String,
+    encryption_key: &[u8],
+    hmac_key: &[u8],
+    iv: &[u8],
+    plaintext_hash: &[u8],
+    encrypted_hash: &[u8],
+) -> Result<MediaDecryptor> {
+    run(&env, || {
+        let mode = mode_of(&mode).ok_or(Failure::invalid_value("media-mode"))?;
+        let keys = media_keys(encryption_key, hmac_key, iv, plaintext_hash, encrypted_hash)?;
+        #[cfg(feature = "testing")]
+        crate::testing::handle_created();
+        Ok(MediaDecryptor {
+            stream: Arc::new(Stream {
+                state: Mutex::new(State::with_mode(&keys, mode)),
+                busy: AtomicBool::new(false),
+                #[cfg(feature = "testing")]
+                panic_next: AtomicBool::new(false),
+            }),
+        })
+    })
+}
+
+impl MediaDecryptor {
+    fn step<'env>(
+        &self,
+        env: &'env Env,
+        step: impl FnOnce(&mut State) -> std::result::Result<Vec<u8>, flows_crypto::Error> + Send + 'static,
+    ) -> Result<PromiseRaw<'env, Output>> {
+        if self.stream.busy.swap(true, Ordering::AcqRel) {
+            return Failure::internal("stream-busy").raise(env);
+        }
+        let busy = Busy(self.stream.clone());
+        pool::spawn(env, move || {
+            let stream = busy.0.clone();
+            let _busy = busy;
+            #[cfg(feature = "testing")]
+            if stream.panic_next.swap(false, Ordering::AcqRel) {
+                panic!("deliberate panic in a media step (testing)");
+            }
+            let result = match stream.state.lock() {
+                Ok(mut d) => step(&mut d).map(Output::Bytes).map_err(Failure::from),
+                // A panic during an earlier step left the state unusable.
+                Err(_) => Err(Failure::internal("stream-poisoned")),
+            };
+            result
+        })
+    }
+}
+
+#[napi]
+impl MediaDecryptor {
+    /// Feeds the next bytes; resolves the plaintext so far (UNVERIFIED until `final` resolves; none in `verify`).
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn update<'env>(&self, env: &'env Env, chunk: &[u8]) -> Result<PromiseRaw<'env, Output>> {
+        let chunk = flows_crypto::buffer::copy_of(chunk);
+        self.step(env, move |d| {
+            let result = d.update_with(&chunk, joiner());
+            flows_crypto::buffer::recycle(chunk);
+            result
+        })
+    }
+
+    /// Runs every check of the mode; resolves the last plaintext bytes, or rejects with the failed check.
+    #[napi(js_name = "final", ts_return_type = "Promise<Buffer>")]
+    pub fn finish<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Output>> {
+        self.step(env, |d| d.finish())
+    }
+}
+
+#[cfg(feature = "testing")]
+#[napi]
+impl MediaDecryptor {
+    /// Makes the next step panic inside its job (tests of the glue's panic handling).
+    #[napi(js_name = "__panicNextStep")]
+    pub fn panic_next_step(&self) {
+        self.stream.panic_next.store(true, Ordering::Release);
+    }
 }

@@ -1,136 +1,85 @@
-//! Async work: a job runs off the JS thread and its promise is settled on the JS thread.
+//! Async work: a job runs on the addon's own thread pool and its promise is settled on the JS thread.
 //!
-//! Two schedulers: our own pool (rayon threads sized to the cores; completions return through one
-//! thread-safe function per environment, referenced only while jobs are pending so it never keeps the
-//! process alive), and libuv's pool (`napi_async_work`, shared with fs/dns/zlib and 4 threads by
-//! default). `own` is the default; `setThreadPool('libuv')` switches, for measurement.
-use std::cell::Cell;
-use std::ffi::c_void;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+//! One pool (rayon threads, one per core, at a lower priority than the JS thread) serves every environment (the
+//! main thread and each worker thread). Each environment has one weak thread-safe function and a completion
+//! queue: the first job to finish into an empty queue wakes the JS thread, which settles every completion that
+//! arrived meanwhile in one go. The thread-safe function is referenced only while promises are pending, so an
+//! idle addon never keeps a process or worker alive. When an environment goes away, its thread-safe function is
+//! closed and late completions are dropped (their promises died with it).
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use zeroize::Zeroizing;
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
 
-use crate::napi::{Env, JsError, JsResult};
-use crate::sys::*;
+use crate::errors::Failure;
+use crate::output::Output;
 
-/// What a job hands back to JavaScript.
-pub enum Output {
-    /// Bytes given to JS without a copy where possible.
-    Bytes(Vec<u8>),
-    /// Secret or decrypted bytes: copied into a Buffer, then wiped here.
-    Secret(Zeroizing<Vec<u8>>),
-    /// An array of outputs.
-    List(Vec<Output>),
-}
-
-impl Output {
-    pub fn to_js(self, env: Env) -> JsResult<napi_value> {
-        match self {
-            Output::Bytes(b) => env.buffer_owned(b),
-            Output::Secret(b) => env.buffer_copy(&b),
-            Output::List(items) => {
-                let values = items.into_iter().map(|o| o.to_js(env)).collect::<JsResult<Vec<_>>>()?;
-                env.array(&values)
-            }
-        }
-    }
-}
-
-pub type Job = Box<dyn FnOnce() -> JsResult<Output> + Send + 'static>;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Own,
-    Libuv,
-}
-
-/// Per-environment state (main thread and each worker_thread have their own).
-struct EnvState {
-    mode: Cell<Mode>,
-    done: Arc<Done>,
-}
-
-/// The own pool's completion channel for one environment. Workers push finished jobs; the first push onto an
-/// empty queue wakes the JS thread through the thread-safe function, which drains everything that arrived
-/// meanwhile in one call. When the environment goes away (a worker thread terminated, the process exiting),
-/// Node finalizes the thread-safe function: `closed` is set under the lock first, and workers only call the
-/// thread-safe function while holding the lock and seeing `closed == false`, so none touches it after it is freed.
-struct Done {
-    state: Mutex<DoneState>,
-    tsfn: AtomicPtr<c_void>,
-    /// Jobs submitted and not yet settled (changed on the JS thread only; atomic so `Done` can be shared).
-    pending: AtomicUsize,
-}
-
-struct DoneState {
-    queue: Vec<Completion>,
-    closed: bool,
-}
-
-// `Completion` holds raw promise handles, only used back on the JS thread.
-unsafe impl Sync for Done {}
-unsafe impl Send for Done {}
-
-/// A raw pointer moved to a worker thread; only dereferenced back on the JS thread or by N-API's
-/// thread-safe calls.
-struct SendPtr(*mut c_void);
-unsafe impl Send for SendPtr {}
+pub type JobResult = std::result::Result<Output, Failure>;
 
 struct Completion {
-    deferred: SendPtr,
-    result: JsResult<Output>,
+    id: u64,
+    result: JobResult,
 }
 
-fn run_guarded(job: Job) -> JsResult<Output> {
-    catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|_| Err(JsError::internal("internal error in the native addon (a Rust panic was caught)")))
+#[derive(Default)]
+struct Queue {
+    items: Vec<Completion>,
+    /// A wake-up is on its way to the JS thread (cleared when it takes the batch).
+    scheduled: bool,
 }
 
-fn settle(env: Env, deferred: napi_deferred, result: JsResult<Output>) {
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        let (value, resolve) = match result.and_then(|o| o.to_js(env)) {
-            Ok(v) => (v, true),
-            Err(e) => match env.error(&e).or_else(|_| env.undefined()) {
-                Ok(v) => (v, false),
-                Err(_) => return,
-            },
-        };
-        unsafe {
-            if resolve {
-                napi_resolve_deferred(env.0, deferred, value);
-            } else {
-                napi_reject_deferred(env.0, deferred, value);
-            }
-        }
-    }));
+/// Weak (unreferenced at creation), no error argument, no JS arguments.
+type Wake = ThreadsafeFunction<(), (), (), Status, false, true>;
+
+/// JS-thread-only bookkeeping of one environment.
+struct Pending {
+    deferreds: HashMap<u64, sys::napi_deferred>,
+    next_id: u64,
+    /// Whether the thread-safe function is referenced (promises pending).
+    referenced: bool,
 }
 
-/// Pool threads run at a lower scheduling priority than the JS thread: they still use every idle core, but when
-/// the JS thread wakes (a timer, an I/O event, a completion) the kernel gives it a core at once instead of
-/// time-slicing it with crypto work. This keeps the event loop responsive under full load.
-fn yield_to_js_thread() {
-    #[cfg(target_os = "linux")]
-    unsafe {
-        // On Linux, PRIO_PROCESS with a thread id sets that thread's nice value. Advisory: errors are ignored.
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        let nice = std::env::var("WHATSAPP_FLOWS_THREAD_NICE").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(POOL_NICE).clamp(0, 19);
-        if nice > 0 {
-            let current = libc::getpriority(libc::PRIO_PROCESS, tid);
-            libc::setpriority(libc::PRIO_PROCESS, tid, (current + nice).min(19));
-        }
-    }
+pub struct EnvState {
+    queue: Arc<Mutex<Queue>>,
+    wake: Arc<Wake>,
+    pending: std::rc::Rc<RefCell<Pending>>,
+    #[cfg(feature = "testing")]
+    pub libuv: std::cell::Cell<bool>,
 }
 
-/// How much nicer than the process the pool threads are (WHATSAPP_FLOWS_THREAD_NICE overrides; 0 disables).
+/// Pool threads run this much nicer than the process (WHATSAPP_FLOWS_THREAD_NICE overrides; 0 disables): they use
+/// every idle core, but when the JS thread wakes it gets a core at once instead of sharing it with crypto work.
 #[cfg(target_os = "linux")]
 const POOL_NICE: i32 = 5;
 
-fn pool() -> &'static rayon::ThreadPool {
-    static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let nice = std::env::var("WHATSAPP_FLOWS_THREAD_NICE").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(POOL_NICE).clamp(0, 19);
+        if nice > 0 {
+            // SAFETY: plain syscalls on this thread's id; failures are ignored (the priority is advice).
+            unsafe {
+                let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+                let current = libc::getpriority(libc::PRIO_PROCESS, tid);
+                libc::setpriority(libc::PRIO_PROCESS, tid, (current + nice).min(19));
+            }
+        }
+    }
+}
+
+/// The pool, started on first use; WHATSAPP_FLOWS_THREADS sets its size (default: the number of cores).
+pub fn pool() -> std::result::Result<&'static rayon::ThreadPool, Failure> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    #[cfg(feature = "testing")]
+    if crate::testing::take_spawn_failure() {
+        return Err(Failure::internal("thread-pool"));
+    }
     POOL.get_or_init(|| {
-        // WHATSAPP_FLOWS_THREADS overrides the size (read once, when the pool first starts).
         let n = std::env::var("WHATSAPP_FLOWS_THREADS")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
@@ -139,163 +88,148 @@ fn pool() -> &'static rayon::ThreadPool {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .thread_name(|i| format!("wa-flows-{i}"))
-            .start_handler(|_| yield_to_js_thread())
+            .start_handler(|_| lower_priority())
             .build()
-            .expect("could not start the whatsapp-flows thread pool")
+            .ok()
     })
+    .as_ref()
+    .ok_or(Failure::internal("thread-pool"))
 }
 
-unsafe extern "C" fn call_js(env: napi_env, _cb: napi_value, context: *mut c_void, _data: *mut c_void) {
-    if env.is_null() {
-        return; // the environment is shutting down: nothing to settle
-    }
-    // `context` holds a reference to `Done` that is released only by `tsfn_finalized`, after the last call.
-    let done = &*(context as *const Done);
-    let batch = match done.state.lock() {
-        Ok(mut st) => std::mem::take(&mut st.queue),
+/// Settles every queued completion (on the JS thread), then releases the loop when nothing is pending.
+fn drain(env: &Env, queue: &Mutex<Queue>, pending: &RefCell<Pending>, tsfn: sys::napi_threadsafe_function) {
+    let batch = match queue.lock() {
+        Ok(mut q) => {
+            q.scheduled = false;
+            std::mem::take(&mut q.items)
+        }
         Err(_) => return,
     };
-    let n = batch.len();
+    let Ok(mut p) = pending.try_borrow_mut() else { return };
     for c in batch {
-        settle(Env(env), c.deferred.0, c.result);
+        let Some(deferred) = p.deferreds.remove(&c.id) else { continue };
+        settle(env, deferred, c.result);
     }
-    if n > 0 && done.pending.fetch_sub(n, Ordering::AcqRel) == n {
-        napi_unref_threadsafe_function(env, done.tsfn.load(Ordering::Acquire));
-    }
-}
-
-/// Runs on the JS thread when Node tears the thread-safe function down, before it frees it.
-unsafe extern "C" fn tsfn_finalized(_env: napi_env, data: *mut c_void, _hint: *mut c_void) {
-    let done = Arc::from_raw(data as *const Done);
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        if let Ok(mut st) = done.state.lock() {
-            st.closed = true;
-            st.queue.clear(); // their promises belong to the environment that is going away
+    if p.deferreds.is_empty() && p.referenced {
+        // SAFETY: called on the JS thread of the environment that owns `tsfn`.
+        if unsafe { sys::napi_unref_threadsafe_function(env.raw(), tsfn) } == sys::Status::napi_ok {
+            p.referenced = false;
         }
-    }));
+    }
 }
 
-unsafe extern "C" fn drop_state(_env: napi_env, data: *mut c_void, _hint: *mut c_void) {
-    drop(Box::from_raw(data as *mut EnvState));
-}
-
-/// Creates this environment's completion channel. Called once from module registration.
-pub fn init(env: Env) -> JsResult<()> {
-    let name = env.string("whatsapp-flows")?;
-    // The thread-safe function owns one reference to `done` (its context and finalizer data); the handle is
-    // stored into `done` right after creation, before any job can run.
-    let mut tsfn = ptr::null_mut();
-    let done = Arc::new(Done { state: Mutex::new(DoneState { queue: Vec::new(), closed: false }), tsfn: AtomicPtr::new(ptr::null_mut()), pending: AtomicUsize::new(0) });
-    let raw = Arc::into_raw(done.clone()) as *mut c_void;
-    let status = unsafe {
-        napi_create_threadsafe_function(env.0, ptr::null_mut(), ptr::null_mut(), name, 0, 1, raw, Some(tsfn_finalized), raw, Some(call_js), &mut tsfn)
+/// Resolves or rejects one promise. A value that cannot be made (out of memory) rejects with an internal error.
+fn settle(env: &Env, deferred: sys::napi_deferred, result: JobResult) {
+    let raw = env.raw();
+    let value = match result {
+        // SAFETY: on the JS thread, with this environment.
+        Ok(out) => match unsafe { Output::to_napi_value(raw, out) } {
+            Ok(v) => Ok(v),
+            Err(_) => Err(Failure::internal("result")),
+        },
+        Err(f) => Err(f),
     };
-    if status != NAPI_OK {
-        drop(unsafe { Arc::from_raw(raw as *const Done) });
-        return Err(JsError::internal("could not create the completion channel"));
+    let status = match value {
+        // SAFETY: `deferred` came from napi_create_promise in this environment and is settled exactly once.
+        Ok(v) => unsafe { sys::napi_resolve_deferred(raw, deferred, v) },
+        Err(f) => match f.to_js(env).and_then(|e| unsafe { ToNapiValue::to_napi_value(raw, e) }) {
+            Ok(e) => unsafe { sys::napi_reject_deferred(raw, deferred, e) },
+            Err(_) => {
+                let mut undefined = ptr::null_mut();
+                unsafe {
+                    sys::napi_get_undefined(raw, &mut undefined);
+                    sys::napi_reject_deferred(raw, deferred, undefined)
+                }
+            }
+        },
+    };
+    // A promise that could not be settled belongs to an environment being torn down: nothing is left to tell.
+    let _ = status;
+}
+
+/// Creates this environment's completion channel (from `module_exports`, once per environment).
+pub fn init(env: &Env) -> Result<()> {
+    let queue: Arc<Mutex<Queue>> = Default::default();
+    let pending = std::rc::Rc::new(RefCell::new(Pending { deferreds: HashMap::new(), next_id: 0, referenced: false }));
+    let noop = env.create_function_from_closure::<(), (), _>("whatsappFlowsWake", |_| Ok(()))?;
+    let (q, p) = (queue.clone(), pending.clone());
+    let tsfn_slot: std::rc::Rc<std::cell::Cell<sys::napi_threadsafe_function>> = Default::default();
+    let slot = tsfn_slot.clone();
+    let wake: Wake = noop.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build_callback(
+        move |ctx: ThreadsafeCallContext<()>| {
+            let _ = crate::quiet::guarded(|| drain(&ctx.env, &q, &p, slot.get()));
+            Ok(())
+        },
+    )?;
+    tsfn_slot.set(wake.raw());
+    let state = EnvState {
+        queue,
+        wake: Arc::new(wake),
+        pending,
+        #[cfg(feature = "testing")]
+        libuv: std::cell::Cell::new(false),
+    };
+    env.set_instance_data(state, (), |_| {})
+}
+
+pub fn state(env: &Env) -> Result<&'static EnvState> {
+    match env.get_instance_data::<EnvState>()? {
+        Some(s) => Ok(s),
+        None => Err(Error::new(Status::GenericFailure, "the whatsapp-flows addon was not initialised in this environment")),
     }
-    done.tsfn.store(tsfn, Ordering::Release);
-    let state = Box::into_raw(Box::new(EnvState { mode: Cell::new(Mode::Own), done }));
-    unsafe {
-        napi_unref_threadsafe_function(env.0, tsfn);
-        if napi_set_instance_data(env.0, state.cast(), Some(drop_state), ptr::null_mut()) != NAPI_OK {
-            drop(Box::from_raw(state));
-            return Err(JsError::internal("could not store the addon's state"));
-        }
-    }
-    Ok(())
 }
 
-fn state<'a>(env: Env) -> JsResult<&'a EnvState> {
-    let mut data = ptr::null_mut();
-    unsafe { napi_get_instance_data(env.0, &mut data) };
-    if data.is_null() {
-        return Err(JsError::internal("the addon was not initialised"));
-    }
-    Ok(unsafe { &*(data as *const EnvState) })
-}
-
-pub fn set_mode(env: Env, mode: Mode) -> JsResult<()> {
-    state(env)?.mode.set(mode);
-    Ok(())
-}
-
-pub fn mode(env: Env) -> JsResult<Mode> {
-    Ok(state(env)?.mode.get())
-}
-
-/// Runs `job` off the JS thread; returns a promise settled with its output.
-pub fn spawn(env: Env, job: Job) -> JsResult<napi_value> {
+/// Runs `job` off the JS thread; returns a promise of its output. Fails (throws) only when the work cannot be
+/// scheduled, before any promise exists: no promise is ever left unsettled.
+pub fn spawn<'env>(env: &'env Env, job: impl FnOnce() -> JobResult + Send + 'static) -> Result<PromiseRaw<'env, Output>> {
     let st = state(env)?;
-    let mut deferred = ptr::null_mut();
-    let mut promise = ptr::null_mut();
-    if unsafe { napi_create_promise(env.0, &mut deferred, &mut promise) } != NAPI_OK {
-        return Err(JsError::internal("could not create a promise"));
+    #[cfg(feature = "testing")]
+    if st.libuv.get() {
+        return crate::testing::spawn_libuv(env, job);
     }
-    match st.mode.get() {
-        Mode::Own => spawn_own(env, st, deferred, job),
-        Mode::Libuv => spawn_libuv(env, deferred, job)?,
-    }
-    Ok(promise)
-}
-
-fn spawn_own(env: Env, st: &EnvState, deferred: napi_deferred, job: Job) {
-    let pool = pool(); // first, so a pool that cannot start leaves nothing referenced
-    let done = st.done.clone();
-    if done.pending.fetch_add(1, Ordering::AcqRel) == 0 {
-        unsafe { napi_ref_threadsafe_function(env.0, done.tsfn.load(Ordering::Acquire)) };
-    }
-    let deferred = SendPtr(deferred);
-    pool.spawn_fifo(move || {
-        let completion = Completion { deferred, result: run_guarded(job) };
-        let Ok(mut st) = done.state.lock() else { return };
-        if st.closed {
-            return; // the environment is gone; so is the promise
+    let pool = match pool() {
+        Ok(p) => p,
+        Err(f) => return f.raise(env),
+    };
+    let raw = env.raw();
+    let (mut deferred, mut promise) = (ptr::null_mut(), ptr::null_mut());
+    let id = {
+        let mut p = st.pending.try_borrow_mut().map_err(|_| Error::new(Status::GenericFailure, "re-entrant call"))?;
+        // SAFETY: on the JS thread; the statuses are checked.
+        if unsafe { sys::napi_create_promise(raw, &mut deferred, &mut promise) } != sys::Status::napi_ok {
+            return Failure::internal("promise").raise(env);
         }
-        st.queue.push(completion);
-        if st.queue.len() == 1 {
-            // Called under the lock: the finalizer cannot free the handle meanwhile.
-            unsafe { napi_call_threadsafe_function(done.tsfn.load(Ordering::Acquire), ptr::null_mut(), NAPI_TSFN_NONBLOCKING) };
+        if !p.referenced {
+            // Keep the loop alive while a promise is pending.
+            if unsafe { sys::napi_ref_threadsafe_function(raw, st.wake.raw()) } != sys::Status::napi_ok {
+                settle(env, deferred, Err(Failure::internal("schedule")));
+                return Ok(PromiseRaw::new(raw, promise));
+            }
+            p.referenced = true;
+        }
+        let id = p.next_id;
+        p.next_id += 1;
+        p.deferreds.insert(id, deferred);
+        id
+    };
+    let (queue, wake) = (st.queue.clone(), st.wake.clone());
+    pool.spawn_fifo(move || {
+        let result = crate::quiet::guarded(job).unwrap_or(Err(Failure::internal("panic")));
+        let Ok(mut q) = queue.lock() else { return };
+        q.items.push(Completion { id, result });
+        if q.scheduled {
+            return;
+        }
+        // Non-blocking on an unbounded queue: fails only once the environment is closing (its promises are gone).
+        if wake.call((), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+            q.scheduled = true;
         }
     });
+    Ok(PromiseRaw::new(raw, promise))
 }
 
-struct Work {
-    job: Option<Job>,
-    result: Option<JsResult<Output>>,
-    deferred: napi_deferred,
-    work: napi_async_work,
-}
-
-unsafe extern "C" fn work_execute(_env: napi_env, data: *mut c_void) {
-    let w = &mut *(data as *mut Work);
-    if let Some(job) = w.job.take() {
-        w.result = Some(run_guarded(job));
-    }
-}
-
-unsafe extern "C" fn work_complete(env: napi_env, _status: napi_status, data: *mut c_void) {
-    let w = Box::from_raw(data as *mut Work);
-    napi_delete_async_work(env, w.work);
-    let result = w.result.unwrap_or_else(|| Err(JsError::internal("the job was cancelled")));
-    settle(Env(env), w.deferred, result);
-}
-
-fn spawn_libuv(env: Env, deferred: napi_deferred, job: Job) -> JsResult<()> {
-    let name = env.string("whatsapp-flows")?;
-    let w = Box::into_raw(Box::new(Work { job: Some(job), result: None, deferred, work: ptr::null_mut() }));
-    unsafe {
-        let mut work = ptr::null_mut();
-        if napi_create_async_work(env.0, ptr::null_mut(), name, Some(work_execute), Some(work_complete), w.cast(), &mut work) != NAPI_OK {
-            drop(Box::from_raw(w));
-            return Err(JsError::internal("could not create async work"));
-        }
-        (*w).work = work;
-        if napi_queue_async_work(env.0, work) != NAPI_OK {
-            napi_delete_async_work(env.0, work);
-            drop(Box::from_raw(w));
-            return Err(JsError::internal("could not queue async work"));
-        }
-    }
-    Ok(())
+/// Creates this environment's completion channel when the addon is loaded into it.
+#[napi(module_exports)]
+pub fn module_init(_exports: Object, env: Env) -> Result<()> {
+    init(&env)
 }
