@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import test from 'ava'
 
+import { spawn } from 'node:child_process'
+
 import { help, run } from '../dist/cli/decrypt-media.js'
+import { cleanEnv, cliPath } from './helpers/cli.mjs'
 import { encryptMedia, serve, startCdn, tamperHmac, testBytes } from './helpers/media-fixtures.mjs'
 
 const good = encryptMedia(testBytes(50_000))
@@ -13,7 +16,15 @@ let cdn
 let dir
 
 test.before(async () => {
-  cdn = await startCdn({ '/good': serve(good.cdnFile), '/bad': serve(bad.cdnFile) })
+  cdn = await startCdn({
+    '/good': serve(good.cdnFile),
+    '/bad': serve(bad.cdnFile),
+    '/stall': (_req, res) => {
+      // Most of a file, then nothing more: the download is in flight when the signal comes.
+      res.writeHead(200, { 'content-length': good.cdnFile.length })
+      res.write(good.cdnFile.subarray(0, 40_000))
+    },
+  })
   dir = await mkdtemp(join(tmpdir(), 'wa-media-cli-'))
 })
 test.after.always(async () => {
@@ -98,3 +109,24 @@ test.serial('on a TTY a progress bar is drawn on stderr', async (t) => {
   t.is(code, 0)
   t.regex(err.join(''), /\[#+\] 1\/1 files .* ETA/)
 })
+
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  test.serial(`${signal} mid-download: exit ${code}, every partial file removed, finished ones kept`, async (t) => {
+    const input = join(dir, `stall-${signal}.json`)
+    await writeFile(input, JSON.stringify([item('/good', good, 'done.jpg', 'g'), item('/stall', good, 'a.jpg', 'a'), item('/stall', good, 'b.jpg', 'b')]))
+    const out = join(dir, `out-${signal}`)
+    const child = spawn(process.execPath, [cliPath, 'decrypt-media', input, '--out', out, '--concurrency', '3'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise((resolve) => child.on('close', (c, s) => resolve({ c, s })))
+    await Promise.all([cdn.waitFor('/stall'), cdn.waitFor('/stall')])
+    await new Promise((r) => setTimeout(r, 500))
+    const during = await readdir(out)
+    t.true(during.some((n) => n.endsWith('.part')), `temp files exist mid-download: ${during}`)
+    child.kill(signal)
+    const { c } = await Promise.race([exited, new Promise((r) => setTimeout(() => r({ c: 'timeout' }), 10_000))])
+    t.is(c, code, stderr)
+    t.deepEqual(await readdir(out), ['done.jpg'])
+    t.regex(stderr, /interrupted; 1 of 3 files were complete and verified, nothing partial was left/)
+  })
+}

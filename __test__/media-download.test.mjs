@@ -39,6 +39,11 @@ test.before(async () => {
     '/hang': () => {
       // No answer at all.
     },
+    '/half': (_req, res) => {
+      // Two thirds of the file, then silence (until the client gives up).
+      res.writeHead(200, { 'content-length': good.cdnFile.length })
+      res.write(good.cdnFile.subarray(0, 200_000))
+    },
     '/chunked-big': (_req, res) => {
       // No Content-Length: the limit must be enforced while streaming.
       res.writeHead(200)
@@ -121,6 +126,47 @@ for (const runtime of runtimes) {
       t.is(err.name, 'MediaDownloadError')
       t.deepEqual(await readdir(dir), [])
       await t.throwsAsync(() => media.downloadMedia(item('/good', good), { signal: AbortSignal.abort() }), { message: /aborted/ })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test(name('while a download is in flight the disk holds only ciphertext, never decrypted bytes'), async (t) => {
+    const dir = await tempDir()
+    try {
+      const ac = new AbortController()
+      const pending = media.downloadMedia(item('/half', good), { to: dir, signal: ac.signal })
+      // The CDN sent 200 000 of the 300 026 bytes and waits: look at what is on disk now.
+      await cdn.waitFor('/half')
+      await new Promise((r) => setTimeout(r, 300))
+      const names = await readdir(dir)
+      t.true(names.every((n) => n.startsWith('.') && n.endsWith('.part')), names.join(','))
+      const plaintextProbe = good.plaintext.subarray(1000, 1064)
+      for (const n of names) {
+        const bytes = await readFile(join(dir, n))
+        t.false(bytes.includes(plaintextProbe), `${n} holds decrypted bytes`)
+        if (n.endsWith('.enc.part')) t.true(good.cdnFile.subarray(0, bytes.length).equals(bytes), 'the ciphertext as received')
+      }
+      ac.abort()
+      await t.throwsAsync(pending, { code: 'ERR_MEDIA_DOWNLOAD_FAILED' })
+      t.deepEqual(await readdir(dir), [], 'an aborted download leaves nothing')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test(name('a batch aborted mid-download leaves no temp file, and finished files are whole'), async (t) => {
+    const dir = await tempDir()
+    try {
+      const ac = new AbortController()
+      const pending = media.decryptMediaBatch([item('/small', small, 'done.bin'), item('/half', good, 'half.jpg'), item('/half', good, 'half2.jpg')], { outDir: dir, concurrency: 3, signal: ac.signal })
+      await cdn.waitFor('/half')
+      await new Promise((r) => setTimeout(r, 300))
+      ac.abort()
+      const results = await pending
+      t.deepEqual(results.map((r) => Boolean(r.path)), [true, false, false])
+      t.deepEqual(await readdir(dir), ['done.bin'])
+      t.true((await readFile(join(dir, 'done.bin'))).equals(small.plaintext))
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

@@ -78,13 +78,19 @@ export function wrongEncryptedHash(fixture) {
  */
 export async function startCdn(routes) {
   const sockets = new Set()
+  const waiters = []
   const server = createServer((req, res) => {
-    const handler = routes[new URL(req.url, 'http://x').pathname]
+    const path = new URL(req.url, 'http://x').pathname
+    const handler = routes[path]
     if (!handler) {
       res.writeHead(404).end('not found')
       return
     }
     handler(req, res)
+    for (const w of waiters.filter((w) => w.path === path)) {
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve()
+    }
   })
   server.on('connection', (s) => {
     sockets.add(s)
@@ -94,6 +100,8 @@ export async function startCdn(routes) {
   const { port } = server.address()
   return {
     url: (path) => `http://127.0.0.1:${port}${path}`,
+    /** Resolves once a request for `path` has been handled (the next one after this call). */
+    waitFor: (path) => new Promise((resolve) => waiters.push({ path, resolve })),
     close: () =>
       new Promise((r) => {
         for (const s of sockets) s.destroy()
