@@ -66,6 +66,17 @@ test('every block of docs/lifecycle.md is named and used by this test', (t) => {
   t.deepEqual(blocks.map((b) => b.name).sort(), [...USED].sort())
 })
 
+test("the README's usage snippet (the lifecycle in brief) compiles as an ES module", (t) => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const usage = readme.slice(readme.indexOf('## Usage'))
+  const code = /^```js\n([\s\S]*?)^```$/m.exec(usage)[1]
+  t.regex(code, /sendFlow[\s\S]*createFlowEndpoint[\s\S]*createWebhook/)
+  const dir = snippetDir(t)
+  writeFileSync(join(dir, 'readme-usage.mjs'), code)
+  const r = spawnSync(process.execPath, ['--check', join(dir, 'readme-usage.mjs')], { encoding: 'utf8' })
+  t.is(r.status, 0, r.stderr)
+})
+
 test('the Flow JSON parses and asks for data API 4.0 on Flow JSON 7.3, with a data_exchange to the endpoint', (t) => {
   const flow = JSON.parse(byName['flow.json'].code)
   t.is(flow.version, '7.3')
