@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { loadPrivateKey } from '../dist/index.js'
 import { cleanEnv, lines, mockServer, runCli, tempDir } from './helpers/cli.mjs'
 
-const COMMANDS = ['keygen', 'upload-key', 'key-status', 'serve', 'simulate', 'decrypt-media']
+const COMMANDS = ['keygen', 'upload-key', 'key-status', 'send-flow', 'serve', 'simulate', 'decrypt-media']
 
 test('top-level --help lists every command and exits 0', async (t) => {
   const r = await runCli(['--help'])

@@ -20,7 +20,7 @@ async function recorder(answer = () => ({ ok: true })) {
   }
 }
 
-test('requests are what WhatsApp sends: action, version, flow_token, screen, data', async (t) => {
+test('requests are what WhatsApp sends: action, version, flow_token, screen, data (INIT/BACK with screen "" and data {})', async (t) => {
   const target = await recorder()
   const client = createFlowClient({ endpoint: target, publicKey: keys.publicPem, flowToken: 'ft-1', version: '3.0' })
   await client.ping()
@@ -33,11 +33,11 @@ test('requests are what WhatsApp sends: action, version, flow_token, screen, dat
   await client.send({ version: '3.0', action: 'data_exchange', screen: 'RAW', data: {}, flow_token: 'other' })
   t.deepEqual(target.seen.map((s) => s.request), [
     { version: '3.0', action: 'ping' },
-    { version: '3.0', flow_token: 'ft-1', action: 'INIT' },
-    { version: '3.0', flow_token: 'ft-1', action: 'INIT', data: { a: 1 } },
+    { version: '3.0', flow_token: 'ft-1', action: 'INIT', screen: '', data: {} },
+    { version: '3.0', flow_token: 'ft-1', action: 'INIT', screen: '', data: { a: 1 } },
     { version: '3.0', flow_token: 'ft-1', action: 'data_exchange', screen: 'SCREEN_A', data: { field: 'v' } },
-    { version: '3.0', flow_token: 'ft-1', action: 'BACK', screen: 'SCREEN_A' },
-    { version: '3.0', flow_token: 'ft-1', action: 'BACK' },
+    { version: '3.0', flow_token: 'ft-1', action: 'BACK', screen: 'SCREEN_A', data: {} },
+    { version: '3.0', flow_token: 'ft-1', action: 'BACK', screen: '', data: {} },
     { version: '3.0', flow_token: 'ft-1', action: 'INIT', data: { error: 'INVALID', error_message: 'why' }, screen: 'SCREEN_A' },
     { version: '3.0', action: 'data_exchange', screen: 'RAW', data: {}, flow_token: 'other' },
   ])

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: builds (TypeScript, the addon and its `testing` variant when cargo exists), runs the Rust tests for
-// both feature sets (openssl, pure-rust) and the ava suite, then prints one line `tests: N passed, N failed`.
+// both feature sets (openssl, pure-rust) and the ava suite (with a private redis-server when one is installed), then
+// prints one line `tests: N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
 import { buildNative, hasCargo, root } from './build-native.mjs'
+import { hasRedisServer, startRedisServer } from './redis-server.mjs'
 
 const totals = { passed: 0, failed: 0 }
 const log = (msg) => process.stdout.write(`\n== ${msg}\n`)
@@ -54,8 +56,25 @@ if (hasCargo()) {
   log('cargo not found: skipping the Rust tests (the WebCrypto backend is tested below)')
 }
 
+// The Redis tests (sessions shared between instances) get one server for the whole run: a REDIS_URL given from
+// outside is used as is; otherwise redis-server is started here when installed. Without either, those tests fail
+// under CI and are skipped (saying how to install it) elsewhere.
+let redis
+if (!process.env.REDIS_URL && hasRedisServer()) {
+  try {
+    redis = await startRedisServer()
+    log(`redis-server on ${redis.url}`)
+  } catch (e) {
+    log(`redis-server could not start: ${e.message}`)
+  }
+} else if (!process.env.REDIS_URL) {
+  log('redis-server not found: the Redis tests fail under CI and are skipped otherwise (apt-get install redis-server)')
+}
+const avaEnv = redis ? { ...process.env, REDIS_URL: redis.url } : process.env
+
 log('ava')
-const ava = await runCapture(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...process.argv.slice(2)])
+const ava = await runCapture(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...process.argv.slice(2)], avaEnv)
+await redis?.stop()
 const count = (name) => Number(ava.out.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)
 totals.passed += count('pass')
 totals.failed += count('fail')

@@ -127,6 +127,61 @@ export class MediaDownloadError extends FlowError {
   }
 }
 
+/**
+ * The decrypted request's `flow_token_signature` (Data API 4.0, a JWT signed with the app secret) failed: not HS256,
+ * a wrong signature, an expired token, or a `flow_token` claim other than the request's. → 432 (the request is not
+ * authentic, like a failed `X-Hub-Signature-256`; docs/endpoint.md says why not 427).
+ */
+export class FlowTokenSignatureError extends FlowError {
+  static readonly code = 'ERR_FLOW_TOKEN_SIGNATURE_INVALID'
+  constructor(message = 'The flow token signature is missing or invalid', options?: FlowErrorOptions) {
+    super(message, FlowTokenSignatureError.code, 432, options)
+  }
+}
+
+/**
+ * A Graph API call failed: Graph answered an error (`ERR_GRAPH_API`, with Graph's `graphCode`, `graphSubcode`,
+ * `fbtraceId` and the HTTP status) or could not be reached (`ERR_GRAPH_UNREACHABLE`: network error or timeout).
+ * The message never contains the access token. → 502
+ */
+export class GraphApiError extends FlowError {
+  static readonly codes = { api: 'ERR_GRAPH_API', unreachable: 'ERR_GRAPH_UNREACHABLE' } as const
+  /** HTTP status of Graph's answer (undefined when unreachable). */
+  readonly httpStatus: number | undefined
+  /** Graph's `error.code`, e.g. 130429 (rate limit), 132068 (flow blocked). */
+  readonly graphCode: number | undefined
+  /** Graph's `error.error_subcode` (deprecated by Meta since v16, still sent at times). */
+  readonly graphSubcode: number | undefined
+  /** Graph's `error.fbtrace_id`, to quote to Meta support. */
+  readonly fbtraceId: string | undefined
+  /** Graph's `error.type`, e.g. `OAuthException`. */
+  readonly graphType: string | undefined
+  /** Graph's `error.error_data.details`, when given. */
+  readonly details: string | undefined
+  constructor(
+    message: string,
+    code: (typeof GraphApiError.codes)[keyof typeof GraphApiError.codes],
+    fields: { httpStatus?: number; graphCode?: number; graphSubcode?: number; fbtraceId?: string; graphType?: string; details?: string } = {},
+    options?: FlowErrorOptions,
+  ) {
+    super(message, code, 502, options)
+    this.httpStatus = fields.httpStatus
+    this.graphCode = fields.graphCode
+    this.graphSubcode = fields.graphSubcode
+    this.fbtraceId = fields.fbtraceId
+    this.graphType = fields.graphType
+    this.details = fields.details
+  }
+}
+
+/** The session store failed (Redis unreachable, a command refused) or holds a value that is not this package's. → 503 */
+export class FlowStoreError extends FlowError {
+  static readonly code = 'ERR_FLOW_STORE_FAILED'
+  constructor(message: string, options?: FlowErrorOptions) {
+    super(message, FlowStoreError.code, 503, options)
+  }
+}
+
 // ---- the table
 
 const CONVERT = 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem'

@@ -1,4 +1,4 @@
-// Protocol types of WhatsApp Flows data exchange (data_api_version 3.0): requests, responses, completion webhook. Types only.
+// Protocol types of WhatsApp Flows data exchange (data_api_version 3.0 and 4.0): requests, responses, completion webhook. Types only.
 
 /** Actions WhatsApp sends to a data endpoint. */
 export type FlowAction = 'ping' | 'INIT' | 'BACK' | 'data_exchange'

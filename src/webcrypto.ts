@@ -21,7 +21,12 @@ const media = bindMedia(runtime)
 export const { decryptMedia, createMediaDecryptor, downloadMedia, decryptMediaBatch } = media
 export const { createFlowEndpoint } = bindEndpoint(runtime, media)
 export * from './client/index.js'
-export { parseFlowCompletion } from './endpoint/index.js'
+export { createWebhook, parseFlowCompletion } from './webhook/index.js'
+export type * from './webhook/index.js'
+export { createGraphClient, completionMedia } from './graph/index.js'
+export type * from './graph/index.js'
+export { createFlowSessions, createMemoryStore } from './sessions/index.js'
+export type * from './sessions/index.js'
 export type * from './endpoint/types.js'
 export type * from './media/types.js'
 export { collectMediaItems } from './media/collect.js'

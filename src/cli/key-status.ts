@@ -1,7 +1,7 @@
 // `wa-flows key-status`: prints the signature status of the public key registered for a phone number.
 import { createHash, createPublicKey } from 'node:crypto'
 import { CliError, out, parseOptions } from './common.js'
-import { encryptionTarget, graphHelp, graphOptions, graphRequest } from './graph.js'
+import { encryptionCall, graphHelp, graphOptions } from './graph.js'
 
 export const help = `Usage: wa-flows key-status --phone-number-id <id>
 
@@ -32,8 +32,8 @@ function fingerprint(pem: string): string | undefined {
 
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, graphOptions)
-  const target = encryptionTarget(opts)
-  const body = (await graphRequest(target, { method: 'GET' })) as { data?: EncryptionInfo[] } & EncryptionInfo
+  const call = encryptionCall(opts)
+  const body = (await call('GET')) as { data?: EncryptionInfo[] } & EncryptionInfo
   const info: EncryptionInfo | undefined = Array.isArray(body?.data) ? body.data[0] : body
   const status = info?.business_public_key_signature_status
   if (typeof status !== 'string') throw new CliError('the Graph API answer has no business_public_key_signature_status')

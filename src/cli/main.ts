@@ -12,7 +12,8 @@ const commands: Record<string, [string, string]> = {
   keygen: ['./keygen.js', 'create an RSA-2048 key pair for a Flows endpoint'],
   'upload-key': ['./upload-key.js', 'register the public key for a phone number (Graph API)'],
   'key-status': ['./key-status.js', 'show the signature status of the registered public key'],
-  serve: ['./serve.js', 'serve a Flows data endpoint from a handler module'],
+  'send-flow': ['./send-flow.js', 'send a flow to a user with a flow token (Cloud API)'],
+  serve: ['./serve.js', 'serve a Flows data endpoint and the messages webhook from a handler module'],
   simulate: ['./simulate.js', 'send encrypted requests to an endpoint as WhatsApp would'],
   'decrypt-media': ['./decrypt-media.js', 'download and decrypt a media file uploaded in a Flow'],
 }

@@ -1,4 +1,5 @@
-// `wa-flows serve`: serves a Flows data endpoint over node:http from a handler module, optionally on N cluster workers.
+// `wa-flows serve`: serves a Flows data endpoint and the messages webhook over node:http from one handler module,
+// with sessions in memory or Redis, optionally on N cluster workers.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import cluster, { type Worker } from 'node:cluster'
 import { readFile, stat } from 'node:fs/promises'
@@ -8,14 +9,18 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { FlowPrivateKey } from '../api.js'
 import type { FlowEndpoint, FlowEndpointOptions, FlowLogger } from '../endpoint/types.js'
+import type { FlowSessions } from '../sessions/types.js'
+import type { FlowWebhook } from '../webhook/types.js'
 import { CliError, env, intOption, out, parseOptions, reasonOf, required, UsageError } from './common.js'
 
 export const help = `Usage: wa-flows serve --handler <module> [options]
 
-Serves a WhatsApp Flows data endpoint. The handler module's default export is
-  (endpoint) => void | Promise<void>
-and registers the flow's handlers (endpoint.on('INIT', ...), ...). Health checks
-(ping) and error notifications are answered automatically.
+Serves a WhatsApp Flows data endpoint and the messages webhook. The handler
+module's default export is
+  (endpoint, webhook) => void | Promise<void>
+and registers the flow's handlers (endpoint.on('INIT', ...), ...) and the
+webhook's (webhook.on('flow.completion', ...), ...). Health checks (ping) and
+error notifications are answered automatically; handlers share ctx.session.
 
 Options:
   --handler <module>   ES module registering the handlers (required)
@@ -23,6 +28,10 @@ Options:
   --host <host>        interface to listen on (default: 127.0.0.1)
   --port <port>        port, 0 for a free one (default: 3000)
   --path <path>        URL path of the endpoint (default: /)
+  --webhook-path <p>   URL path of the messages webhook (default: /webhook)
+  --sessions <s>       memory (default: this process only) or redis://host:port[/db]
+                       (shared by every worker and instance, kept across restarts)
+  --require-session    answer 427 to requests whose flow token has no session
   --workers <n>        run n worker processes with node:cluster (default: 1)
   --headers-timeout <ms>     time a client has to send its headers (default: 10000)
   --request-timeout <ms>     time a client has to send the whole request (default: 15000)
@@ -32,12 +41,15 @@ Options:
 
 Environment (secrets are never accepted as arguments):
   WA_FLOWS_PRIVATE_KEY_PASSPHRASE   opens an encrypted private key
-  WA_FLOWS_APP_SECRET               Meta app secret(s) checking X-Hub-Signature-256;
-                                    comma-separated during rotation. Unset: not checked.
+  WA_FLOWS_APP_SECRET               Meta app secret(s) checking X-Hub-Signature-256 and
+                                    flow_token_signature; comma-separated during rotation.
+                                    Unset: the endpoint does not check signatures and the
+                                    webhook is not served (it never accepts unsigned posts).
+  WA_FLOWS_VERIFY_TOKEN             the webhook's verify token (GET hub.verify_token)
   WHATSAPP_FLOWS_BACKEND            native | webcrypto (default: native when available)
 
 Prints the listening URL, then one line per request: method, action, screen,
-status, time (no request data is ever logged).
+status, time (no request data is ever logged; webhook requests show "webhook").
 SIGTERM / SIGINT stop accepting connections, finish in-flight requests and exit 0.
 `
 
@@ -47,6 +59,9 @@ interface ServeConfig {
   host: string
   port: number
   path: string
+  webhookPath: string
+  sessions: string
+  requireSession: boolean
   workers: number
   headersTimeout: number
   requestTimeout: number
@@ -61,6 +76,9 @@ function parseConfig(argv: string[]): ServeConfig {
     host: { type: 'string' },
     port: { type: 'string' },
     path: { type: 'string' },
+    'webhook-path': { type: 'string' },
+    sessions: { type: 'string' },
+    'require-session': { type: 'boolean' },
     workers: { type: 'string' },
     'headers-timeout': { type: 'string' },
     'request-timeout': { type: 'string' },
@@ -69,6 +87,11 @@ function parseConfig(argv: string[]): ServeConfig {
   })
   const path = o.path ?? '/'
   if (!path.startsWith('/')) throw new UsageError(`--path must start with "/", got "${path}"`)
+  const webhookPath = o['webhook-path'] ?? '/webhook'
+  if (!webhookPath.startsWith('/')) throw new UsageError(`--webhook-path must start with "/", got "${webhookPath}"`)
+  if (webhookPath === path) throw new UsageError('--webhook-path and --path must differ')
+  const sessions = o.sessions ?? 'memory'
+  if (sessions !== 'memory' && !/^rediss?:\/\/[^\s]+$/.test(sessions)) throw new UsageError(`--sessions must be memory or a redis:// URL, got "${sessions}"`)
   const headersTimeout = intOption(o['headers-timeout'], 'headers-timeout', 10_000, 100, 600_000)
   const requestTimeout = intOption(o['request-timeout'], 'request-timeout', 15_000, 100, 600_000)
   if (headersTimeout > requestTimeout) throw new UsageError('--headers-timeout must not exceed --request-timeout')
@@ -82,6 +105,9 @@ function parseConfig(argv: string[]): ServeConfig {
     host: o.host ?? '127.0.0.1',
     port: intOption(o.port, 'port', 3000, 0, 65535),
     path,
+    webhookPath,
+    sessions,
+    requireSession: o['require-session'] === true,
     workers: intOption(o.workers, 'workers', 1, 1, 64),
   }
 }
@@ -100,7 +126,7 @@ function note(request: { action?: string; screen?: string } | undefined): void {
   const info = requestInfo.getStore()
   if (!info || !request) return
   if (typeof request.action === 'string') info.action = request.action
-  if (typeof request.screen === 'string') info.screen = request.screen
+  if (typeof request.screen === 'string' && request.screen !== '') info.screen = request.screen
 }
 
 /**
@@ -158,7 +184,7 @@ async function loadKey(path: string): Promise<FlowPrivateKey> {
   }
 }
 
-type Register = (endpoint: FlowEndpoint) => void | Promise<void>
+type Register = (endpoint: FlowEndpoint, webhook: FlowWebhook) => void | Promise<void>
 
 async function loadHandlerModule(path: string): Promise<Register> {
   const abs = resolve(path)
@@ -173,7 +199,7 @@ async function loadHandlerModule(path: string): Promise<Register> {
   } catch (e) {
     throw new CliError(`cannot load handler module ${path}: ${reasonOf(e)}`)
   }
-  if (typeof mod.default !== 'function') throw new CliError(`handler module ${path} has no default export function (endpoint) => void`)
+  if (typeof mod.default !== 'function') throw new CliError(`handler module ${path} has no default export function (endpoint, webhook) => void`)
   return mod.default as Register
 }
 
@@ -201,20 +227,55 @@ function urlOf(address: AddressInfo, host: string, path: string): string {
   return `http://${h}:${address.port}${path}`
 }
 
-/** Builds the endpoint and the HTTP server (not yet listening). */
-async function buildServer(config: ServeConfig, logPrefix: string): Promise<Server> {
+/** The sessions of --sessions; a Redis store is checked (one GET) so a wrong URL stops the start. */
+async function openSessions(config: ServeConfig): Promise<FlowSessions<unknown>> {
+  const { createFlowSessions, createRedisStore } = await import('../index.js')
+  if (config.sessions === 'memory') return createFlowSessions()
+  const sessions = createFlowSessions({ store: createRedisStore({ url: config.sessions }) })
+  try {
+    await sessions.store.get('start-check')
+  } catch (e) {
+    await sessions.close().catch(() => undefined)
+    throw new CliError(`cannot use --sessions: ${reasonOf(e)}`)
+  }
+  return sessions
+}
+
+interface Served {
+  server: Server
+  sessions: FlowSessions<unknown>
+}
+
+/** Builds the endpoint, the webhook and the HTTP server (not yet listening). */
+async function buildServer(config: ServeConfig, logPrefix: string): Promise<Served> {
   const key = await loadKey(config.key)
   const register = await loadHandlerModule(config.handler)
-  const { createFlowEndpoint } = await import('../index.js')
+  const { createFlowEndpoint, createWebhook } = await import('../index.js')
   const secrets = appSecrets()
-  const options: FlowEndpointOptions = { privateKey: key, logger: stderrLogger(logPrefix), ...(secrets ? { appSecret: secrets } : {}) }
+  const logger = stderrLogger(logPrefix)
+  const sessions = await openSessions(config)
+  const options: FlowEndpointOptions = {
+    privateKey: key,
+    logger,
+    sessions,
+    ...(config.requireSession ? { requireSession: true } : {}),
+    ...(secrets ? { appSecret: secrets } : {}),
+  }
   const endpoint: FlowEndpoint = createFlowEndpoint(options)
+  const verifyToken = env('WA_FLOWS_VERIFY_TOKEN')
+  // Without the app secret nothing the webhook receives can be trusted: it is built (the module registers on it)
+  // with a secret nobody has, and not served.
+  const webhook = createWebhook({ appSecret: secrets ?? crypto.randomUUID(), logger, sessions, ...(verifyToken ? { verifyToken } : {}) })
+  if (!secrets) logger.warn(`WA_FLOWS_APP_SECRET is not set: the webhook (${config.webhookPath}) is not served`)
+  else if (!verifyToken) logger.warn('WA_FLOWS_VERIFY_TOKEN is not set: webhook verification (GET) answers 403')
   try {
-    await register(instrument(endpoint))
+    await register(instrument(endpoint), webhook)
   } catch (e) {
+    await sessions.close().catch(() => undefined)
     throw new CliError(`handler module ${config.handler} failed while registering handlers: ${reasonOf(e)}`)
   }
   const listener = endpoint.nodeHandler()
+  const webhookListener = secrets ? webhook.nodeHandler() : undefined
 
   // Slow clients are cut: headers within headersTimeout, the whole request within requestTimeout (WhatsApp
   // waits 10 s for an answer anyway), checked every second rather than Node's default 30 s.
@@ -236,6 +297,12 @@ async function buildServer(config: ServeConfig, logPrefix: string): Promise<Serv
       out(`${logPrefix}${new Date().toISOString()} ${req.method} ${action} ${info.screen ?? '-'} ${status} ${ms.toFixed(1)}ms`)
     })
     const pathname = (req.url ?? '/').split('?', 1)[0]
+    if (pathname === config.webhookPath && webhookListener) {
+      info.action = 'webhook'
+      if (req.method === 'GET') info.screen = 'verify'
+      webhookListener(req, res)
+      return
+    }
     if (pathname !== config.path) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
       return
@@ -244,7 +311,7 @@ async function buildServer(config: ServeConfig, logPrefix: string): Promise<Serv
     requestInfo.run(info, () => listener(req, res))
   })
   if (config.maxConnections !== undefined) server.maxConnections = config.maxConnections
-  return server
+  return { server, sessions }
 }
 
 /** Closes the server gracefully: no new connections, in-flight requests finish, idle keep-alive sockets close. */
@@ -274,8 +341,14 @@ function listen(server: Server, config: ServeConfig): Promise<AddressInfo> {
 /** One serving process (the only one, or a cluster worker). Resolves with the exit code after a signal. */
 async function serveOne(config: ServeConfig, worker?: Worker): Promise<number> {
   const prefix = worker ? `[worker ${worker.id}] ` : ''
-  const server = await buildServer(config, prefix)
-  const address = await listen(server, config)
+  const { server, sessions } = await buildServer(config, prefix)
+  let address: AddressInfo
+  try {
+    address = await listen(server, config)
+  } catch (e) {
+    await sessions.close().catch(() => undefined)
+    throw e
+  }
   if (worker) process.send?.({ type: 'wa-flows:ready', address })
   else out(`Listening on ${urlOf(address, config.host, config.path)}`)
 
@@ -284,11 +357,13 @@ async function serveOne(config: ServeConfig, worker?: Worker): Promise<number> {
     const stop = () => {
       if (stopping) return
       stopping = true
-      void shutdown(server).then(() => {
-        // A worker's IPC channel would keep it alive: leave explicitly once the last response is out.
-        if (worker) process.exit(0)
-        done(0)
-      })
+      void shutdown(server)
+        .then(() => sessions.close().catch(() => undefined))
+        .then(() => {
+          // A worker's IPC channel would keep it alive: leave explicitly once the last response is out.
+          if (worker) process.exit(0)
+          done(0)
+        })
     }
     process.once('SIGTERM', stop)
     process.once('SIGINT', stop)
@@ -324,6 +399,9 @@ async function primary(config: ServeConfig): Promise<number> {
         if (!announced && ready.size === config.workers) {
           announced = true
           out(`Listening on ${urlOf(m.address, config.host, config.path)} (${config.workers} workers)`)
+          if (config.sessions === 'memory') {
+            process.stderr.write('wa-flows: warning: with --sessions memory each worker keeps its own sessions; use --sessions redis://… to share them\n')
+          }
         }
       })
     }

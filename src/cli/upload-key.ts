@@ -2,7 +2,7 @@
 import { createPublicKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { CliError, out, parseOptions } from './common.js'
-import { encryptionTarget, graphHelp, graphOptions, graphRequest } from './graph.js'
+import { encryptionCall, graphHelp, graphOptions } from './graph.js'
 
 export const help = `Usage: wa-flows upload-key --phone-number-id <id> [--public-key public.pem]
 
@@ -39,10 +39,10 @@ export async function readPublicKeyPem(path: string): Promise<string> {
 
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(argv, { ...graphOptions, 'public-key': { type: 'string' } })
-  const target = encryptionTarget(opts)
+  const call = encryptionCall(opts)
   const path = opts['public-key'] ?? 'public.pem'
   const pem = await readPublicKeyPem(path)
-  const body = (await graphRequest(target, { method: 'POST', form: { business_public_key: pem } })) as { success?: unknown }
+  const body = (await call('POST', { form: { business_public_key: pem } })) as { success?: unknown }
   if (body?.success !== true) throw new CliError(`Graph API did not confirm the upload: ${JSON.stringify(body).slice(0, 200)}`)
   out(`Uploaded ${path} for phone number ${opts['phone-number-id']}.`)
   out(`Check its signature status with: npx wa-flows key-status --phone-number-id ${opts['phone-number-id']}`)

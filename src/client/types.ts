@@ -18,8 +18,15 @@ export interface FlowClientOptions {
   appSecret?: string
   /** The flow token of this session (default: a random one, see `client.flowToken`). */
   flowToken?: string
-  /** Protocol version sent in requests (default `3.0`). */
+  /** Protocol version sent in requests (default `3.0`; `4.0` adds a signed `flow_token_signature` when `appSecret` is set). */
   version?: string
+  /**
+   * The `flow_token_signature` sent with INIT/BACK/data_exchange: by default an HS256 JWT `{ flow_token }` signed with
+   * `appSecret` when `version` is 4.0 or later; a string sends that (e.g. a forged one), `false` sends none.
+   */
+  flowTokenSignature?: string | false
+  /** Where `complete()`, `flowsEvent()` and `deliverWebhook()` post: the messages webhook's URL, or a webhook object. */
+  webhook?: WebhookTarget
   /** fetch implementation for `url` (default globalThis.fetch). */
   fetch?: typeof globalThis.fetch
 }
@@ -43,6 +50,31 @@ export interface FlowClientResult {
   headers: Record<string, string>
 }
 
+/** A webhook to deliver notifications to: a URL, or anything with `handle()` (a `FlowWebhook`). */
+export type WebhookTarget = string | URL | FlowHandleTarget
+
+/** How a simulated completion looks besides its response. */
+export interface SimulatedCompletionOptions {
+  /** The completion message's id (default: a random `wamid.…`). */
+  messageId?: string
+  /** `context.id`: the flow message this completes (e.g. `sendFlow()`'s `messageId`). */
+  contextMessageId?: string
+  /** The user's number (default 16505551234). */
+  from?: string
+  phoneNumberId?: string
+  wabaId?: string
+  /** Unix seconds (default now). */
+  timestamp?: number
+  /** Leave `flow_token` out of response_json, as some iOS clients do (default false). */
+  omitFlowToken?: boolean
+}
+
+/** The webhook's answer to a delivered notification. */
+export interface FlowWebhookDelivery {
+  status: number
+  body: string
+}
+
 export interface FlowNotifyErrorOptions {
   /** Action carrying the notification (default `data_exchange`). */
   action?: 'INIT' | 'BACK' | 'data_exchange'
@@ -59,4 +91,13 @@ export interface FlowClient<S = AnyFlowScreens> {
   dataExchange<K extends FlowScreenName<S>>(screen: K, data: FlowScreenInput<S, K>): Promise<FlowClientResult>
   back(screen?: FlowScreenName<S>): Promise<FlowClientResult>
   notifyError(error: string, message: string, options?: FlowNotifyErrorOptions): Promise<FlowClientResult>
+  /**
+   * Delivers the signed completion webhook of this flow token: response_json is `{ flow_token, ...params }`, where
+   * `params` default to those of the last SUCCESS answer the endpoint gave this client.
+   */
+  complete(params?: Record<string, unknown>, options?: SimulatedCompletionOptions): Promise<FlowWebhookDelivery & { messageId: string }>
+  /** Delivers a signed `flows` field event (e.g. `{ event: 'ENDPOINT_LATENCY', flow_id, alert_state, … }`). */
+  flowsEvent(value: Record<string, unknown>, options?: { wabaId?: string; time?: number }): Promise<FlowWebhookDelivery>
+  /** Signs and posts any webhook body as-is (e.g. the same body twice, to test redelivery). */
+  deliverWebhook(body: object | string): Promise<FlowWebhookDelivery>
 }

@@ -1,15 +1,18 @@
 // The endpoint's HTTP semantics over raw bytes: method, size, signature, decryption, dispatch, deadline, status codes.
 import type { DecryptedFlowRequest, FlowCrypto, FlowPrivateKey } from '../api.js'
-import { FlowDecryptionError, FlowRequestError, FlowSignatureError, FlowTokenError } from '../errors.js'
+import { FlowDecryptionError, FlowRequestError, FlowSignatureError, FlowTokenError, FlowTokenSignatureError } from '../errors.js'
 import type { MediaApi } from '../media/types.js'
 import type { FlowErrorNotification, FlowRequest } from '../protocol.js'
-import { runWithDeadline } from './deadline.js'
+import { runWithDeadline } from '../util/deadline.js'
 import { requestKind, type Registry } from './dispatch.js'
-import { bodyBytes, encryptedAnswer, getHeader, statusAnswer, tokenErrorAnswer } from './http.js'
-import { errorFields, safeName } from './logger.js'
+import { bodyBytes, encryptedAnswer, getHeader, statusAnswer, tokenErrorAnswer } from '../http/answers.js'
+import { errorFields, safeName } from '../util/logger.js'
 import { isInstance, isPlainObject, property, stringProperty } from '../util/inspect.js'
 import { createMediaContext } from './media-context.js'
-import type { SignatureVerifier } from './signature.js'
+import type { SignatureVerifier } from '../http/signature.js'
+import type { FlowSessions } from '../sessions/types.js'
+import type { Hs256Verifier } from '../util/jwt.js'
+import { checkFlowTokenSignature } from './flow-token-signature.js'
 import type { FlowHandlerContext, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
 
 export interface CoreConfig {
@@ -22,6 +25,12 @@ export interface CoreConfig {
   logger: FlowLogger
   registry: Registry
   onTimeout: ((request: any) => unknown) | undefined
+  sessions: FlowSessions<unknown>
+  /** The 427 message for tokens without a live session; undefined: sessions are not required. */
+  requireSession: string | undefined
+  /** Verifies `flow_token_signature` (present when appSecret is set). */
+  tokenVerifier: Hs256Verifier | undefined
+  requireTokenSignature: boolean
 }
 
 /**
@@ -58,11 +67,14 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     }
   }
 
-  function context(request: FlowRequest, signal: AbortSignal): FlowHandlerContext {
+  function context(request: FlowRequest, signal: AbortSignal, flowTokenVerified: boolean): FlowHandlerContext {
     let media: FlowHandlerContext['media'] | undefined
+    const flowToken = typeof request.flow_token === 'string' ? request.flow_token : ''
     return {
-      flowToken: typeof request.flow_token === 'string' ? request.flow_token : '',
+      flowToken,
       version: typeof request.version === 'string' ? request.version : '',
+      flowTokenVerified,
+      session: cfg.sessions.session(flowToken),
       signal,
       get media() {
         return (media ??= createMediaContext(cfg.media, request.data, signal))
@@ -70,13 +82,13 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     }
   }
 
-  async function notification(decrypted: DecryptedFlowRequest): Promise<FlowHttpResponse> {
+  async function notification(decrypted: DecryptedFlowRequest, verified: boolean): Promise<FlowHttpResponse> {
     const request = decrypted.request
     logger.info('error notification received', describe(request))
     const hook = cfg.registry.errorHook()
     if (hook) {
       try {
-        const outcome = await runWithDeadline(cfg.timeoutMs, (signal) => hook(request as unknown as FlowErrorNotification, context(request, signal)))
+        const outcome = await runWithDeadline(cfg.timeoutMs, (signal) => hook(request as unknown as FlowErrorNotification, context(request, signal, verified)))
         if (outcome.timedOut) logger.warn('the error notification hook missed the deadline; acknowledging anyway', { timeoutMs: cfg.timeoutMs })
       } catch (e) {
         logger.error('the error notification hook threw; acknowledging anyway', errorFields(e))
@@ -105,16 +117,32 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     return statusAnswer(504)
   }
 
-  async function dispatch(decrypted: DecryptedFlowRequest): Promise<FlowHttpResponse> {
+  /** The 427 answer when sessions are required and this token has none; undefined to go on. */
+  async function missingSession(request: FlowRequest): Promise<FlowHttpResponse | undefined> {
+    if (cfg.requireSession === undefined) return undefined
+    const token = typeof request.flow_token === 'string' ? request.flow_token : ''
+    if ((await cfg.sessions.get(token)) !== undefined) return undefined
+    logger.info('no live session for the flow token (427)', describe(request))
+    return tokenErrorAnswer(cfg.requireSession)
+  }
+
+  async function dispatch(decrypted: DecryptedFlowRequest, verified: boolean): Promise<FlowHttpResponse> {
     const request = decrypted.request
     const handler = cfg.registry.resolve(request)
     if (!handler) {
       logger.error('no handler registered for this request', describe(request))
       return statusAnswer(501)
     }
+    try {
+      const refused = await missingSession(request)
+      if (refused) return refused
+    } catch (e) {
+      logger.error('the session store failed', { ...describe(request), ...errorFields(e) })
+      return statusAnswer(500)
+    }
     let outcome
     try {
-      outcome = await runWithDeadline(cfg.timeoutMs, (signal) => handler(request, context(request, signal)))
+      outcome = await runWithDeadline(cfg.timeoutMs, (signal) => handler(request, context(request, signal, verified)))
     } catch (e) {
       if (isInstance(e, FlowTokenError)) {
         logger.info('handler rejected the flow token (427)', describe(request))
@@ -178,14 +206,19 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     }
 
     try {
-      switch (requestKind(decrypted.request)) {
-        case 'ping':
-          return await encrypt(decrypted, { data: { status: 'active' } }, decrypted.request)
-        case 'error-notification':
-          return await notification(decrypted)
-        default:
-          return await dispatch(decrypted)
+      const kind = requestKind(decrypted.request)
+      if (kind === 'ping') return await encrypt(decrypted, { data: { status: 'active' } }, decrypted.request)
+      let verified = false
+      if (cfg.tokenVerifier) {
+        try {
+          verified = await checkFlowTokenSignature(decrypted.request, cfg.tokenVerifier, cfg.requireTokenSignature)
+        } catch (e) {
+          if (!(e instanceof FlowTokenSignatureError)) throw e
+          logger.warn('flow token signature rejected (432)', { ...describe(decrypted.request), reason: e.message })
+          return statusAnswer(432)
+        }
       }
+      return kind === 'error-notification' ? await notification(decrypted, verified) : await dispatch(decrypted, verified)
     } finally {
       // The answer is encrypted (or the request failed): the per-request AES key is not needed any more.
       decrypted.aesKey.fill(0)

@@ -4,18 +4,22 @@ import { FlowKeyError } from '../errors.js'
 import type { MediaApi } from '../media/types.js'
 import type { Runtime } from '../runtime.js'
 import { isBytes } from '../util/bytes.js'
-import type { AdapterDeps } from './adapters/body.js'
-import { createFastifyPlugin } from './adapters/fastify.js'
-import { createFetchAdapter } from './adapters/fetch.js'
-import { createNodeHandler } from './adapters/node.js'
+import type { AdapterDeps } from '../http/adapters/body.js'
+import { createFastifyPlugin } from '../http/adapters/fastify.js'
+import { createFetchAdapter } from '../http/adapters/fetch.js'
+import { createNodeHandler } from '../http/adapters/node.js'
 import { createCore } from './core.js'
 import { createRegistry } from './dispatch.js'
-import { errorFields, resolveLogger, safeName } from './logger.js'
-import { createSignatureVerifier, normaliseSecrets } from './signature.js'
+import { errorFields, resolveLogger, safeName } from '../util/logger.js'
+import { createSignatureVerifier, normaliseSecrets } from '../http/signature.js'
+import { createFlowSessions, validSessions } from '../sessions/sessions.js'
+import { createHs256Verifier } from '../util/jwt.js'
+import type { FlowSessions } from '../sessions/types.js'
 import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions, FlowLogger } from './types.js'
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 9000
+const DEFAULT_SESSION_MESSAGE = 'This flow has expired. Please ask for a new one.'
 
 /** Timers hold 32-bit signed delays: anything longer would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -57,9 +61,9 @@ function startKeyLoad(runtime: Runtime, privateKey: unknown, passphrase: unknown
 }
 
 export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
-  return function createFlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>>(
-    options: FlowEndpointOptions<S, C>,
-  ): FlowEndpoint<S, C> {
+  return function createFlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown>(
+    options: FlowEndpointOptions<S, C, T>,
+  ): FlowEndpoint<S, C, T> {
     if (typeof options !== 'object' || options === null) throw new TypeError('createFlowEndpoint takes an options object with privateKey')
     const secrets = normaliseSecrets(options.appSecret)
     const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
@@ -69,6 +73,16 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
     const key = () => keyLoading
     if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new TypeError('onTimeout must be a function')
     if (!secrets) logger.warn('no appSecret: X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint')
+    const sessions = validSessions(options.sessions) ?? createFlowSessions()
+    const required = options.requireSession
+    if (required !== undefined && typeof required !== 'boolean' && (typeof required !== 'string' || required === '')) {
+      throw new TypeError('requireSession must be a boolean or a non-empty message')
+    }
+    const requireSession = required === true ? DEFAULT_SESSION_MESSAGE : typeof required === 'string' ? required : undefined
+    if (options.requireFlowTokenSignature !== undefined && typeof options.requireFlowTokenSignature !== 'boolean') {
+      throw new TypeError('requireFlowTokenSignature must be a boolean')
+    }
+    if (options.requireFlowTokenSignature && !secrets) throw new TypeError('requireFlowTokenSignature needs appSecret (the signature is keyed with it)')
 
     const registry = createRegistry()
     const handle = createCore({
@@ -81,6 +95,10 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
       logger,
       registry,
       onTimeout: options.onTimeout as ((request: unknown) => unknown) | undefined,
+      sessions: sessions as FlowSessions<unknown>,
+      requireSession,
+      tokenVerifier: secrets && createHs256Verifier(secrets),
+      requireTokenSignature: options.requireFlowTokenSignature === true,
     })
     const deps: AdapterDeps = { handle, maxBodyBytes, logger }
 
@@ -94,12 +112,13 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
         return endpoint
       },
       handle,
+      sessions,
       ready: () => keyLoading.then(() => undefined),
       maxBodyBytes,
       fetch: createFetchAdapter(deps),
       nodeHandler: () => createNodeHandler(deps),
       fastifyPlugin: createFastifyPlugin(deps),
     }
-    return endpoint as unknown as FlowEndpoint<S, C>
+    return endpoint as unknown as FlowEndpoint<S, C, T>
   }
 }

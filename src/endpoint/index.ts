@@ -3,8 +3,6 @@ import type { MediaApi } from '../media/types.js'
 import type { Runtime } from '../runtime.js'
 import { makeCreateFlowEndpoint } from './endpoint.js'
 
-export { parseFlowCompletion } from './completion.js'
-export type { FlowCompletion } from './completion.js'
 export type * from './types.js'
 
 export function bindEndpoint(runtime: Runtime, media: MediaApi) {

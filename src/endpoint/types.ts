@@ -10,6 +10,10 @@ import type {
   FlowMediaItem,
   FlowNextScreenResponse,
 } from '../protocol.js'
+import type { FlowHttpRequest, FlowHttpResponse, FlowLogger, FastifyFlowPlugin, NodeFlowHandler } from '../http/types.js'
+import type { FlowSession, FlowSessions } from '../sessions/types.js'
+
+export type * from '../http/types.js'
 
 /**
  * What one screen exchanges with the endpoint: `in` is the payload the screen's `data_exchange` action sends,
@@ -58,12 +62,19 @@ export interface FlowMediaContext {
   downloadAll(options: MediaBatchOptions & { items?: FlowMediaItem[] }): Promise<MediaBatchResult[]>
 }
 
-/** The second argument of every handler. */
-export interface FlowHandlerContext {
+/** The second argument of every handler; `T` is the session value's type. */
+export interface FlowHandlerContext<T = unknown> {
   /** The request's `flow_token` (empty string when WhatsApp sent none). */
   readonly flowToken: string
-  /** The request's protocol version, e.g. `3.0`. */
+  /** The request's protocol version, e.g. `3.0` or `4.0`. */
   readonly version: string
+  /**
+   * True when the request's `flow_token_signature` (Data API 4.0) was verified with the app secret and names this
+   * `flowToken`. False when there was none to check or no `appSecret` is configured (a bad one never reaches a handler).
+   */
+  readonly flowTokenVerified: boolean
+  /** This flow token's session (`get`, `set`, `delete`), kept in the endpoint's `sessions`. */
+  readonly session: FlowSession<T>
   /** Aborts when the endpoint's deadline (`timeoutMs`) passes; pass it to your own I/O. */
   readonly signal: AbortSignal
   readonly media: FlowMediaContext
@@ -71,18 +82,11 @@ export interface FlowHandlerContext {
 
 export type Awaitable<T> = T | Promise<T>
 
-export type FlowHandler<Req, Res> = (request: Req, ctx: FlowHandlerContext) => Awaitable<Res>
+export type FlowHandler<Req, Res, T = unknown> = (request: Req, ctx: FlowHandlerContext<T>) => Awaitable<Res>
 
-export type FlowErrorNotificationHandler = (notification: FlowErrorNotification, ctx: FlowHandlerContext) => Awaitable<void>
+export type FlowErrorNotificationHandler<T = unknown> = (notification: FlowErrorNotification, ctx: FlowHandlerContext<T>) => Awaitable<void>
 
-/** Log sink; receives short messages and non-sensitive fields only (never request data or flow tokens). */
-export interface FlowLogger {
-  info(message: string, fields?: Record<string, unknown>): void
-  warn(message: string, fields?: Record<string, unknown>): void
-  error(message: string, fields?: Record<string, unknown>): void
-}
-
-export interface FlowEndpointOptions<S = AnyFlowScreens, C extends object = Record<string, unknown>> {
+export interface FlowEndpointOptions<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown> {
   /** PEM text or PEM/DER bytes (loaded and checked at once, see `ready()`), or a key from `loadPrivateKey()` of the same entry point. */
   privateKey: string | Uint8Array | FlowPrivateKey
   /** Opens an encrypted private key. */
@@ -100,74 +104,35 @@ export interface FlowEndpointOptions<S = AnyFlowScreens, C extends object = Reco
    * Must be fast. Without it, or when it throws, the endpoint answers 504.
    */
   onTimeout?: (request: FlowHandledRequest<S>) => Awaitable<FlowHandlerResponse<S, C>>
+  /** Where `ctx.session` lives (default: `createFlowSessions()` in memory, this process only). Share it with the webhook. */
+  sessions?: FlowSessions<T>
+  /**
+   * Answer INIT, BACK and data_exchange requests whose flow token has no live session with 427 (WhatsApp shows the
+   * message and disables the flow's button). `true` uses a default message; a string is the message.
+   */
+  requireSession?: boolean | string
+  /**
+   * With `appSecret`: also refuse (432) requests without `flow_token_signature`. Default false: a signature is
+   * verified when present (Data API 4.0 with Flow JSON 7.3+ sends one) and `ctx.flowTokenVerified` says so.
+   */
+  requireFlowTokenSignature?: boolean
 }
-
-/** Header bag accepted by `handle`: a fetch `Headers` or a Node-style record (names in any case). */
-export type FlowHeaders = Headers | Record<string, string | readonly string[] | undefined>
-
-/** Framework-neutral request given to `endpoint.handle`. `body` is the raw bytes as received. */
-export interface FlowHttpRequest {
-  /** Default `POST`. */
-  method?: string
-  body: string | Uint8Array | ArrayBuffer
-  headers?: FlowHeaders
-}
-
-/** Framework-neutral answer: write `status`, `headers` and `body` as they are. */
-export interface FlowHttpResponse {
-  status: number
-  headers: Record<string, string>
-  body: string
-}
-
-/** The parts of a Node `IncomingMessage` (or Express request) the Node adapter uses. */
-export interface NodeRequestLike {
-  method?: string | undefined
-  headers: Record<string, string | string[] | undefined>
-  /** Set by body parsers: a Buffer from `express.raw()` is used as the raw body. */
-  body?: unknown
-  /** Raw body bytes kept by some frameworks. */
-  rawBody?: unknown
-  readableEnded?: boolean
-  on(event: string, listener: (...args: any[]) => void): unknown
-  removeListener(event: string, listener: (...args: any[]) => void): unknown
-  pause(): unknown
-  resume(): unknown
-  destroy(error?: Error): unknown
-}
-
-/** The parts of a Node `ServerResponse` (or Express response) the Node adapter uses. */
-export interface NodeResponseLike {
-  headersSent?: boolean
-  writeHead(status: number, headers: Record<string, string | number>): unknown
-  end(body?: string): unknown
-  once(event: string, listener: (...args: any[]) => void): unknown
-}
-
-/** `node:http` request listener and Express middleware. */
-export type NodeFlowHandler = (req: NodeRequestLike, res: NodeResponseLike, next?: (error?: unknown) => void) => void
-
-export interface FastifyFlowPluginOptions {
-  /** Route path inside the plugin's prefix (default `/`). */
-  path?: string
-}
-
-/** A Fastify plugin: `app.register(endpoint.fastifyPlugin, { prefix: '/flow' })`. Encapsulated (its parser stays inside). */
-export type FastifyFlowPlugin = (instance: any, options: FastifyFlowPluginOptions) => Promise<void>
 
 /** A flow endpoint: handler registry, HTTP core and framework adapters. */
-export interface FlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>> {
-  on(action: 'INIT', handler: FlowHandler<FlowInitRequest, FlowHandlerResponse<S, C>>): this
-  on(action: 'BACK', handler: FlowHandler<FlowBackRequestOf<S>, FlowHandlerResponse<S, C>>): this
+export interface FlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown> {
+  on(action: 'INIT', handler: FlowHandler<FlowInitRequest, FlowHandlerResponse<S, C>, T>): this
+  on(action: 'BACK', handler: FlowHandler<FlowBackRequestOf<S>, FlowHandlerResponse<S, C>, T>): this
   on<K extends FlowScreenName<S>>(
     action: 'data_exchange',
     screen: K,
-    handler: FlowHandler<FlowDataExchangeRequest<K, FlowScreenInput<S, K>>, FlowHandlerResponse<S, C>>,
+    handler: FlowHandler<FlowDataExchangeRequest<K, FlowScreenInput<S, K>>, FlowHandlerResponse<S, C>, T>,
   ): this
   /** Catch-all for `data_exchange` from screens without their own handler. */
-  on(action: 'data_exchange', handler: FlowHandler<FlowDataExchangeRequestOf<S>, FlowHandlerResponse<S, C>>): this
+  on(action: 'data_exchange', handler: FlowHandler<FlowDataExchangeRequestOf<S>, FlowHandlerResponse<S, C>, T>): this
   /** Called for error notifications before the automatic `{ data: { acknowledged: true } }`. */
-  onErrorNotification(handler: FlowErrorNotificationHandler): this
+  onErrorNotification(handler: FlowErrorNotificationHandler<T>): this
+  /** The sessions behind `ctx.session` (the `sessions` option, or the in-memory default); give them to `createWebhook`. */
+  readonly sessions: FlowSessions<T>
   /**
    * Resolves once the private key is loaded and checked (loading starts when the endpoint is created); rejects with
    * `FlowKeyError` when it cannot be used. Await it before listening, so a bad key stops the start.

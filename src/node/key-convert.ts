@@ -3,7 +3,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 
 import type { KeyConverter } from '../api.js'
-import { FlowKeyError } from '../errors.js'
+import { flowError } from '../errors.js'
 
 /** Returns PKCS#8 DER, undefined when node:crypto cannot read the key either, or throws for a wrong passphrase. */
 export const convertKeyWithNodeCrypto: KeyConverter = (data, passphrase) => {
@@ -17,7 +17,7 @@ export const convertKeyWithNodeCrypto: KeyConverter = (data, passphrase) => {
     // The backend already recognised an encrypted key it cannot open itself; node:crypto failing with the given
     // passphrase means the passphrase is wrong (a wrong key can also decrypt to garbage that fails to parse).
     if (passphrase !== undefined) {
-      throw new FlowKeyError('the passphrase does not decrypt the private key', 'wrong-passphrase', { cause: e })
+      throw flowError('ERR_FLOW_KEY_INVALID', 'wrong-passphrase', undefined, e)
     }
     return undefined
   }

@@ -1,10 +1,20 @@
 // Fetch-API adapter (Hono, Bun, Deno, Workers): checks Content-Length, stream-reads with a cap, answers a Response.
 // Every failure becomes a 500 Response here; nothing is thrown to the host for a request problem.
 import { ByteSink } from '../../util/bytes.js'
-import { statusAnswer } from '../http.js'
-import { errorFields } from '../logger.js'
+import { statusAnswer } from '../answers.js'
+import { errorFields } from '../../util/logger.js'
 import type { FlowHttpResponse } from '../types.js'
 import { declaredLength, tooLarge, type AdapterDeps } from './body.js'
+
+/** Path and query of the request's URL, as a server received it. */
+function pathAndQuery(url: string): string | undefined {
+  try {
+    const u = new URL(url)
+    return u.pathname + u.search
+  } catch {
+    return undefined
+  }
+}
 
 function toResponse(out: FlowHttpResponse): Response {
   return new Response(out.body, { status: out.status, headers: out.headers })
@@ -27,9 +37,10 @@ async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number
 
 export function createFetchAdapter(deps: AdapterDeps): (request: Request) => Promise<Response> {
   async function run(request: Request): Promise<Response> {
+    const url = typeof request.url === 'string' ? pathAndQuery(request.url) : undefined
     if (request.method.toUpperCase() !== 'POST') {
       await request.body?.cancel().catch(() => {})
-      return toResponse(await deps.handle({ method: request.method, body: '', headers: request.headers }))
+      return toResponse(await deps.handle({ method: request.method, body: '', headers: request.headers, url }))
     }
     const declared = declaredLength(request.headers.get('content-length'))
     if (declared !== undefined && declared > deps.maxBodyBytes) {
@@ -38,7 +49,7 @@ export function createFetchAdapter(deps: AdapterDeps): (request: Request) => Pro
     }
     const body = await readCapped(request.body, deps.maxBodyBytes, declared)
     if (!body) return toResponse(tooLarge(deps))
-    return toResponse(await deps.handle({ method: 'POST', body, headers: request.headers }))
+    return toResponse(await deps.handle({ method: 'POST', body, headers: request.headers, url }))
   }
 
   return async function fetch(request: Request): Promise<Response> {

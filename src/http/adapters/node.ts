@@ -1,10 +1,11 @@
-// node:http listener and Express middleware: raw body with a byte cap (or a raw body a parser kept), then the core.
+// node:http listener and Express middleware: raw body with a byte cap (or a raw body a parser kept), then the core
+// (the endpoint's or the webhook's).
 // Every failure is answered here (500, or nothing when the client is gone): errors never reach the framework,
 // whose default handler would show a stack trace. No node: imports: it only uses the objects it is given.
 import { ByteSink, isBytes, utf8 } from '../../util/bytes.js'
 import { safely } from '../../util/inspect.js'
-import { statusAnswer } from '../http.js'
-import { errorFields, routineEvent } from '../logger.js'
+import { statusAnswer } from '../answers.js'
+import { errorFields, routineEvent } from '../../util/logger.js'
 import type { FlowHttpResponse, NodeFlowHandler, NodeRequestLike, NodeResponseLike } from '../types.js'
 import { declaredLength, tooLarge, type AdapterDeps } from './body.js'
 
@@ -89,9 +90,11 @@ export function createNodeHandler(deps: AdapterDeps): NodeFlowHandler {
   async function run(req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
     const method = typeof req.method === 'string' ? req.method : 'GET'
     const headers = req.headers
+    const raw = typeof req.originalUrl === 'string' ? req.originalUrl : req.url
+    const url = typeof raw === 'string' ? raw : undefined
     if (method.toUpperCase() !== 'POST') {
       req.resume()
-      return send(res, await deps.handle({ method, body: '', headers }))
+      return send(res, await deps.handle({ method, body: '', headers, url }))
     }
     const pre = preparsed(req)
     if (pre.kind === 'parsed') {
@@ -101,13 +104,13 @@ export function createNodeHandler(deps: AdapterDeps): NodeFlowHandler {
       )
       return send(res, statusAnswer(500))
     }
-    if (pre.kind === 'raw') return send(res, await deps.handle({ method, body: pre.body, headers }))
+    if (pre.kind === 'raw') return send(res, await deps.handle({ method, body: pre.body, headers, url }))
 
     const declared = declaredLength(typeof headers['content-length'] === 'string' ? headers['content-length'] : undefined)
     if (declared !== undefined && declared > deps.maxBodyBytes) return reject413(req, res, tooLarge(deps, declared))
     const body = await readCapped(req, deps.maxBodyBytes, declared)
     if (!body) return reject413(req, res, tooLarge(deps))
-    send(res, await deps.handle({ method, body, headers }))
+    send(res, await deps.handle({ method, body, headers, url }))
   }
 
   function fail(req: NodeRequestLike, res: NodeResponseLike, e: unknown): void {

@@ -1,6 +1,6 @@
-// The endpoint's log sink: validates a user logger, builds the default one, and sanitises the few names it logs.
+// The log sink of the endpoint and webhook: validates a user logger, builds the default one, sanitises the few names logged.
 import { stringProperty } from '../util/inspect.js'
-import type { FlowLogger } from './types.js'
+import type { FlowLogger } from '../http/types.js'
 
 const noop = () => {}
 const silent: FlowLogger = { info: noop, warn: noop, error: noop }

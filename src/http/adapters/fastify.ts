@@ -1,6 +1,6 @@
 // Fastify plugin: in its own encapsulated context every body is kept as raw bytes, then the core answers.
-import { statusAnswer } from '../http.js'
-import { errorFields } from '../logger.js'
+import { statusAnswer } from '../answers.js'
+import { errorFields } from '../../util/logger.js'
 import type { FastifyFlowPlugin, FastifyFlowPluginOptions, FlowHttpResponse } from '../types.js'
 import { tooLarge, type AdapterDeps } from './body.js'
 
@@ -42,9 +42,9 @@ export function createFastifyPlugin(deps: AdapterDeps): FastifyFlowPlugin {
       method: METHODS,
       url: path,
       bodyLimit: deps.maxBodyBytes,
-      handler: async (request: { method: string; body?: unknown; headers: Record<string, string | string[] | undefined> }, r: ReplyLike) => {
+      handler: async (request: { method: string; url?: string; body?: unknown; headers: Record<string, string | string[] | undefined> }, r: ReplyLike) => {
         const body = request.method === 'POST' && request.body !== undefined && request.body !== null ? (request.body as Uint8Array) : ''
-        return reply(r, await deps.handle({ method: request.method, body, headers: request.headers }))
+        return reply(r, await deps.handle({ method: request.method, body, headers: request.headers, url: typeof request.url === 'string' ? request.url : undefined }))
       },
     })
   }

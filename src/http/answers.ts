@@ -1,4 +1,4 @@
-// Small HTTP helpers of the core: header lookup over Headers or records, body bytes, and fixed answers.
+// HTTP helpers of the endpoint and webhook cores: header lookup over Headers or records, body bytes, fixed answers.
 import { asBytes, isBytes, utf8 } from '../util/bytes.js'
 import type { FlowHeaders, FlowHttpResponse } from './types.js'
 
@@ -23,13 +23,18 @@ export function bodyBytes(body: unknown): Uint8Array {
 }
 
 const TEXT: Record<number, string> = {
+  200: 'OK',
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
   421: 'Misdirected Request',
   432: 'Invalid Request Signature',
   500: 'Internal Server Error',
   501: 'Not Implemented',
+  503: 'Service Unavailable',
   504: 'Gateway Timeout',
 }
 
@@ -38,6 +43,11 @@ const BASE = { 'cache-control': 'no-store' }
 /** An error answer: status and its fixed reason text, nothing from the request or the error. */
 export function statusAnswer(status: number, extra: Record<string, string> = {}): FlowHttpResponse {
   return { status, headers: { ...BASE, 'content-type': 'text/plain; charset=utf-8', ...extra }, body: TEXT[status] ?? 'Error' }
+}
+
+/** A plain-text answer with a body of the caller's (the webhook's echoed challenge); never sniffed as HTML. */
+export function textAnswer(status: number, body: string): FlowHttpResponse {
+  return { status, headers: { ...BASE, 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body }
 }
 
 /** The 200 answer carrying the encrypted response (base64, text/plain). */

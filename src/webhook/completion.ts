@@ -1,4 +1,4 @@
-// parseFlowCompletion: reads the completion message (interactive.nfm_reply) of the messages webhook into typed fields.
+// parseFlowCompletion: reads one completion message (interactive.nfm_reply) of the messages webhook into typed fields.
 import { FlowRequestError } from '../errors.js'
 
 export interface FlowCompletion<R extends object = Record<string, unknown>> {

@@ -1,5 +1,5 @@
 // What the adapters share: the core's handle function, the body cap, the 413 answer and the logger.
-import { statusAnswer } from '../http.js'
+import { statusAnswer } from '../answers.js'
 import type { FlowHttpRequest, FlowHttpResponse, FlowLogger } from '../types.js'
 
 export interface AdapterDeps {
