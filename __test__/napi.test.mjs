@@ -234,6 +234,6 @@ test('terminating a worker thread with jobs in flight neither crashes nor leaks 
       const out = await m.encryptResponse(new Uint8Array(16), new Uint8Array(16), new Uint8Array(100));
       console.log('main ok', out.length);
     })();`
-  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, WHATSAPP_FLOWS_THREADS: '1' } })
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, WA_FLOWS_THREADS: '1' } })
   t.is(out.trim(), 'main ok 116')
 })

@@ -7,13 +7,13 @@ use std::sync::Mutex;
 /// Buffers at least this large are pooled.
 const POOL_MIN: usize = 256 * 1024;
 /// At most this many bytes are kept in the pool by default: room for a 64 MiB file's input and output.
-/// WHATSAPP_FLOWS_BUFFER_POOL_MB overrides it (0 disables pooling).
+/// WA_FLOWS_BUFFER_POOL_MB overrides it (0 disables pooling).
 const POOL_MAX_BYTES: usize = 160 << 20;
 
 fn pool_max_bytes() -> usize {
     static MAX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *MAX.get_or_init(|| {
-        std::env::var("WHATSAPP_FLOWS_BUFFER_POOL_MB")
+        std::env::var("WA_FLOWS_BUFFER_POOL_MB")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .map(|mb| mb.min(1 << 20) << 20)

@@ -52,7 +52,7 @@ pub struct EnvState {
     pub libuv: std::cell::Cell<bool>,
 }
 
-/// Pool threads run this much nicer than the process (WHATSAPP_FLOWS_THREAD_NICE overrides; 0 disables): they use
+/// Pool threads run this much nicer than the process (WA_FLOWS_THREAD_NICE overrides; 0 disables): they use
 /// every idle core, but when the JS thread wakes it gets a core at once instead of sharing it with crypto work.
 #[cfg(target_os = "linux")]
 const POOL_NICE: i32 = 5;
@@ -60,7 +60,7 @@ const POOL_NICE: i32 = 5;
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        let nice = std::env::var("WHATSAPP_FLOWS_THREAD_NICE").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(POOL_NICE).clamp(0, 19);
+        let nice = std::env::var("WA_FLOWS_THREAD_NICE").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(POOL_NICE).clamp(0, 19);
         if nice > 0 {
             // SAFETY: plain syscalls on this thread's id; failures are ignored (the priority is advice).
             unsafe {
@@ -72,7 +72,7 @@ fn lower_priority() {
     }
 }
 
-/// The pool, started on first use; WHATSAPP_FLOWS_THREADS sets its size (default: the number of cores).
+/// The pool, started on first use; WA_FLOWS_THREADS sets its size (default: the number of cores).
 pub fn pool() -> std::result::Result<&'static rayon::ThreadPool, Failure> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     #[cfg(feature = "testing")]
@@ -80,7 +80,7 @@ pub fn pool() -> std::result::Result<&'static rayon::ThreadPool, Failure> {
         return Err(Failure::internal("thread-pool"));
     }
     POOL.get_or_init(|| {
-        let n = std::env::var("WHATSAPP_FLOWS_THREADS")
+        let n = std::env::var("WA_FLOWS_THREADS")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|n| (1..=256).contains(n))
