@@ -24,9 +24,9 @@ test('without a native binary the root entry runs on WebCrypto, warning once wit
   })`
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
-    env: { ...process.env, WHATSAPP_FLOWS_BACKEND: '', WHATSAPP_FLOWS_NATIVE_PATH: join(root, 'does-not-exist.node') },
+    env: { ...process.env, WA_FLOWS_BACKEND: '', WA_FLOWS_NATIVE_PATH: join(root, 'does-not-exist.node') },
   })
   t.is(r.status, 0, r.stderr)
   t.is(r.stdout.trim(), 'webcrypto webcrypto')
-  t.is(r.stderr.split('\n').filter((l) => l.includes('WHATSAPP_FLOWS_WEBCRYPTO_FALLBACK') || l.includes('using the WebCrypto backend')).length, 1)
+  t.is(r.stderr.split('\n').filter((l) => l.includes('WA_FLOWS_WEBCRYPTO_FALLBACK') || l.includes('using the WebCrypto backend')).length, 1)
 })

@@ -15,7 +15,7 @@ test('send-flow sends the flow message, prints the message id and the generated 
   const graph = await mockGraph(t, () => sentAnswer('wamid.CLI1'))
   const r = await runCli(['send-flow', '--phone-number-id', PHONE, '--to', '16505551234', '--flow-id', '123456', '--cta', 'Book!', '--body', 'Pick a slot',
     '--header', 'Clinic', '--footer', 'Reply STOP to opt out', '--screen', 'APPOINTMENT', '--data', '{"department":"dental"}', '--mode', 'draft', '--graph-url', graph.url],
-    { env: cleanEnv({ WA_ACCESS_TOKEN: TOKEN }) })
+    { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }) })
   t.is(r.code, 0, r.stderr)
   t.regex(r.stdout, /^Sent flow message wamid\.CLI1 to 16505551234$/m)
   const [, token] = r.stdout.match(/^flow_token: (ft_[A-Za-z0-9_-]{22})$/m)
@@ -33,7 +33,7 @@ test('send-flow sends the flow message, prints the message id and the generated 
 test('send-flow --template sends the FLOW-button template with the given token', async (t) => {
   const graph = await mockGraph(t, () => sentAnswer('wamid.TPL'))
   const r = await runCli(['send-flow', '--phone-number-id', PHONE, '--to', '1555', '--template', 'book_visit', '--language', 'en_US', '--flow-token', 'my-token', '--data', '{"a":1}', '--graph-url', graph.url, '--api-version', 'v23.0'],
-    { env: cleanEnv({ WA_ACCESS_TOKEN: TOKEN }) })
+    { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }) })
   t.is(r.code, 0, r.stderr)
   t.regex(r.stdout, /^Sent template book_visit wamid\.TPL to 1555$/m)
   t.regex(r.stdout, /^flow_token: my-token$/m)
@@ -43,7 +43,7 @@ test('send-flow --template sends the FLOW-button template with the given token',
 
 test('send-flow: bad command lines exit 2 before anything is sent; Graph errors exit 1 with code and fbtrace_id, never the token', async (t) => {
   const graph = await mockGraph(t, () => ({ status: 400, json: { error: { message: `Flow is blocked for ${TOKEN}`, code: 132068, fbtrace_id: 'AbC' } } }))
-  const env = cleanEnv({ WA_ACCESS_TOKEN: TOKEN })
+  const env = cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN })
   const base = ['send-flow', '--phone-number-id', PHONE, '--to', '1', '--graph-url', graph.url]
   for (const [args, message] of [
     [['--cta', 'x', '--body', 'y'], /give exactly one of flowId or flowName/],
@@ -64,7 +64,7 @@ test('send-flow: bad command lines exit 2 before anything is sent; Graph errors 
   t.deepEqual(lines(failed.stderr), ['wa-flows: Graph API error (HTTP 400, code 132068): Flow is blocked for *** (fbtrace_id AbC)'])
   const noToken = await runCli([...base, '--flow-id', '1', '--cta', 'x', '--body', 'y'])
   t.is(noToken.code, 1)
-  t.regex(noToken.stderr, /WA_ACCESS_TOKEN is not set/)
+  t.regex(noToken.stderr, /WA_FLOWS_ACCESS_TOKEN is not set/)
 })
 
 const HANDLER = `// Endpoint and webhook in one module.

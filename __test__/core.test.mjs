@@ -317,8 +317,8 @@ const indexUrl = new URL('../dist/index.js', import.meta.url).href
 
 function backendInChild(value) {
   const env = { ...process.env }
-  if (value === undefined) delete env.WHATSAPP_FLOWS_BACKEND
-  else env.WHATSAPP_FLOWS_BACKEND = value
+  if (value === undefined) delete env.WA_FLOWS_BACKEND
+  else env.WA_FLOWS_BACKEND = value
   const script = `const m = await import(${JSON.stringify(indexUrl)}); process.stdout.write(m.getBackend())`
   return execFileP(process.execPath, ['--input-type=module', '-e', script], { env })
 }
@@ -330,13 +330,13 @@ test('root entry: getBackend() is native when the addon is built', async (t) => 
   t.is((await backendInChild(undefined)).stdout, 'native')
 })
 
-test('root entry: WHATSAPP_FLOWS_BACKEND forces the backend; a bogus value is an error', async (t) => {
+test('root entry: WA_FLOWS_BACKEND forces the backend; a bogus value is an error', async (t) => {
   t.is((await backendInChild('webcrypto')).stdout, 'webcrypto')
   t.is((await backendInChild(' WebCrypto ')).stdout, 'webcrypto')
   t.is((await backendInChild('native')).stdout, 'native')
   const e = await t.throwsAsync(backendInChild('bogus'))
   t.not(e.code, 0)
-  t.regex(e.stderr, /WHATSAPP_FLOWS_BACKEND must be "native" or "webcrypto", got "bogus"/)
+  t.regex(e.stderr, /WA_FLOWS_BACKEND must be "native" or "webcrypto", got "bogus"/)
   t.regex(e.stderr, /ERR_FLOW_BACKEND_UNAVAILABLE/)
 })
 
@@ -346,7 +346,7 @@ test('root entry: the forced WebCrypto backend decrypts the pywa vector', async 
     const key = await m.loadPrivateKey(${JSON.stringify(pywaPem)}, { passphrase: v.passphrase });
     const d = await m.decryptRequest(v.request, key);
     process.stdout.write(m.getBackend() + ' ' + (await d.encryptResponse(v.response_plaintext) === v.expected_encrypted_response));`
-  const { stdout } = await execFileP(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, WHATSAPP_FLOWS_BACKEND: 'webcrypto' } })
+  const { stdout } = await execFileP(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, WA_FLOWS_BACKEND: 'webcrypto' } })
   t.is(stdout, 'webcrypto true')
 })
 

@@ -19,7 +19,7 @@ const vectors = fileURLToPath(new URL('./vectors/pywa/', import.meta.url))
 const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm']
 
 const env = { ...process.env }
-for (const name of Object.keys(env)) if (name.startsWith('WHATSAPP_FLOWS_') || name.startsWith('npm_')) delete env[name]
+for (const name of Object.keys(env)) if (name.startsWith('WA_FLOWS_') || name.startsWith('npm_')) delete env[name]
 
 const project = mkdtempSync(join(tmpdir(), 'wa-flows-install-'))
 test.after.always(() => rmSync(project, { recursive: true, force: true }))

@@ -108,7 +108,7 @@ redisTest('the lifecycle as documented: keys, upload, serve, send with a session
     return undefined
   })
   writeFileSync(join(dir, 'preload.mjs'), PRELOAD)
-  const env = cleanEnv({ GRAPH_MOCK: graph.url, WA_ACCESS_TOKEN: 'EAAG-docs-token', WA_FLOWS_APP_SECRET: 'docs-app-secret', WA_FLOWS_VERIFY_TOKEN: 'docs-verify', REDIS_URL: url })
+  const env = cleanEnv({ GRAPH_MOCK: graph.url, WA_FLOWS_ACCESS_TOKEN: 'EAAG-docs-token', WA_FLOWS_APP_SECRET: 'docs-app-secret', WA_FLOWS_VERIFY_TOKEN: 'docs-verify', REDIS_URL: url })
   const node = (args) => run(['--import', join(dir, 'preload.mjs'), ...args], { cwd: dir, env })
 
   // 1. Keys: keygen, upload-key, key-status exactly as written.

@@ -35,18 +35,18 @@ async function importInChild(env) {
     await new Promise((r) => setImmediate(r))
     process.stdout.write(JSON.stringify({ ...result, warnings }))`
   const clean = { ...process.env }
-  delete clean.WHATSAPP_FLOWS_BACKEND
-  delete clean.WHATSAPP_FLOWS_NATIVE_PATH
+  delete clean.WA_FLOWS_BACKEND
+  delete clean.WA_FLOWS_NATIVE_PATH
   const { stdout, stderr } = await execFileP(process.execPath, ['--input-type=module', '-e', script], { env: { ...clean, ...env } })
   return { ...JSON.parse(stdout), stderr }
 }
 
-test('a bogus WHATSAPP_FLOWS_NATIVE_PATH falls back to WebCrypto with exactly one warning that gives the reason', async (t) => {
-  const r = await importInChild({ WHATSAPP_FLOWS_NATIVE_PATH: bogus })
+test('a bogus WA_FLOWS_NATIVE_PATH falls back to WebCrypto with exactly one warning that gives the reason', async (t) => {
+  const r = await importInChild({ WA_FLOWS_NATIVE_PATH: bogus })
   t.is(r.backend, 'webcrypto')
   t.is(r.warnings.length, 1)
   const [w] = r.warnings
-  t.is(w.code, 'WHATSAPP_FLOWS_WEBCRYPTO_FALLBACK')
+  t.is(w.code, 'WA_FLOWS_WEBCRYPTO_FALLBACK')
   t.true(w.message.includes(bogus), w.message)
   t.regex(w.message, /file too short|invalid ELF header|not a valid/)
   t.is(w.causeCode, 'ERR_FLOW_BACKEND_UNAVAILABLE')
@@ -55,8 +55,8 @@ test('a bogus WHATSAPP_FLOWS_NATIVE_PATH falls back to WebCrypto with exactly on
   t.is(r.stderr.match(/WhatsAppFlowsWarning/g)?.length, 1, r.stderr)
 })
 
-test('WHATSAPP_FLOWS_BACKEND=native with a bogus addon throws at import: ERR_FLOW_BACKEND_UNAVAILABLE with cause', async (t) => {
-  const r = await importInChild({ WHATSAPP_FLOWS_NATIVE_PATH: bogus, WHATSAPP_FLOWS_BACKEND: 'native' })
+test('WA_FLOWS_BACKEND=native with a bogus addon throws at import: ERR_FLOW_BACKEND_UNAVAILABLE with cause', async (t) => {
+  const r = await importInChild({ WA_FLOWS_NATIVE_PATH: bogus, WA_FLOWS_BACKEND: 'native' })
   t.is(r.backend, undefined)
   t.true(r.error.isFlowBackendError)
   t.is(r.error.code, 'ERR_FLOW_BACKEND_UNAVAILABLE')
@@ -67,7 +67,7 @@ test('WHATSAPP_FLOWS_BACKEND=native with a bogus addon throws at import: ERR_FLO
 
 test('an explicit path is the only candidate: a missing file is an error, not a silent switch to native/', async (t) => {
   const missing = join(dir, 'missing.node')
-  const r = await importInChild({ WHATSAPP_FLOWS_NATIVE_PATH: missing, WHATSAPP_FLOWS_BACKEND: 'native' })
+  const r = await importInChild({ WA_FLOWS_NATIVE_PATH: missing, WA_FLOWS_BACKEND: 'native' })
   t.is(r.error.code, 'ERR_FLOW_BACKEND_UNAVAILABLE')
   t.regex(r.error.cause, /Cannot find module/)
 })
@@ -75,7 +75,7 @@ test('an explicit path is the only candidate: a missing file is an error, not a 
 test('an addon whose version differs from the package is refused', async (t) => {
   const stale = join(dir, 'stale.cjs')
   writeFileSync(stale, "// A stand-in addon that reports another version.\nexports.version = () => '0.0.0-stale'\n")
-  const r = await importInChild({ WHATSAPP_FLOWS_NATIVE_PATH: stale, WHATSAPP_FLOWS_BACKEND: 'native' })
+  const r = await importInChild({ WA_FLOWS_NATIVE_PATH: stale, WA_FLOWS_BACKEND: 'native' })
   t.is(r.error.code, 'ERR_FLOW_BACKEND_UNAVAILABLE')
   t.true(r.error.message.includes(`the addon is version 0.0.0-stale but whatsapp-flows is ${version}`), r.error.message)
 })

@@ -93,7 +93,7 @@ test('require("whatsapp-flows") loads the ESM entries (no top-level await) witho
   const script = `const m = require('whatsapp-flows'); const w = require('whatsapp-flows/webcrypto');
     process.stdout.write([typeof m.loadPrivateKey, m.getBackend(), w.getBackend(), require('whatsapp-flows/package.json').version].join(' '))`
   const env = { ...process.env }
-  delete env.WHATSAPP_FLOWS_BACKEND
+  delete env.WA_FLOWS_BACKEND
   const { stdout, stderr } = await execFileP(process.execPath, ['-e', script], { cwd: root, env })
   t.regex(stdout, new RegExp(`^function (native|webcrypto) webcrypto ${pkg.version.replaceAll('.', '\\.')}$`))
   t.notRegex(stderr, /ExperimentalWarning|ERR_REQUIRE/)

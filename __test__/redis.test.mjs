@@ -135,7 +135,7 @@ redisTest('send-flow --sessions creates the session and the message link that th
   const s = await setup(t)
   const graph = await mockGraph(t, () => sentAnswer(`wamid.CLI${Date.now()}`))
   const sent = await runCli(['send-flow', '--phone-number-id', '106540352242922', '--to', '16505551234', '--flow-id', '1', '--cta', 'Book', '--body', 'Hi',
-    '--graph-url', graph.url, '--sessions', url, '--session', '{"plan":"gold"}'], { env: cleanEnv({ WA_ACCESS_TOKEN: 'EAAtoken-for-the-test' }) })
+    '--graph-url', graph.url, '--sessions', url, '--session', '{"plan":"gold"}'], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: 'EAAtoken-for-the-test' }) })
   t.is(sent.code, 0, sent.stderr)
   const [, messageId] = sent.stdout.match(/^Sent flow message (\S+) to 16505551234$/m)
   const [, flowToken] = sent.stdout.match(/^flow_token: (ft_\S+)$/m)

@@ -1,5 +1,5 @@
 // Child process of bench/http.mjs: one endpoint under test on a free port. argv[2] = `ours` (this package on
-// node:http, backend chosen by WHATSAPP_FLOWS_BACKEND) or `reference` (express + sync node:crypto, as in Meta's example).
+// node:http, backend chosen by WA_FLOWS_BACKEND) or `reference` (express + sync node:crypto, as in Meta's example).
 import { constants, createCipheriv, createDecipheriv, createPrivateKey, privateDecrypt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'

@@ -156,8 +156,8 @@ async function measure(label, mode, env = {}) {
 process.stdout.write(`HTTP bench: ${DURATION} s per endpoint (+${WARMUP} s warm-up), ${CONNECTIONS} connections, ${REQUESTS} distinct requests\n`)
 const targets = [
   ['reference (express + node:crypto sync, Meta-style)', 'reference', {}],
-  ['whatsapp-flows, native backend', 'ours', { WHATSAPP_FLOWS_BACKEND: 'native' }],
-  ['whatsapp-flows, WebCrypto backend', 'ours', { WHATSAPP_FLOWS_BACKEND: 'webcrypto' }],
+  ['whatsapp-flows, native backend', 'ours', { WA_FLOWS_BACKEND: 'native' }],
+  ['whatsapp-flows, WebCrypto backend', 'ours', { WA_FLOWS_BACKEND: 'webcrypto' }],
 ]
 const runs = targets.map(() => [])
 for (let round = 0; round < ROUNDS; round++) {

@@ -13,8 +13,8 @@ import { artifacts } from './pack-all.mjs'
 
 const info = JSON.parse(readFileSync(join(artifacts, 'pack.json'), 'utf8'))
 const project = mkdtempSync(join(tmpdir(), 'wa-flows-smoke-'))
-const env = { ...process.env, WHATSAPP_FLOWS_BACKEND: 'native', npm_config_offline: 'true' }
-delete env.WHATSAPP_FLOWS_NATIVE_PATH
+const env = { ...process.env, WA_FLOWS_BACKEND: 'native', npm_config_offline: 'true' }
+delete env.WA_FLOWS_NATIVE_PATH
 
 function run(cmd, args) {
   // npm and npx are .cmd scripts on Windows, which only a shell starts.

@@ -55,8 +55,19 @@ export type FlowKeyErrorReason =
   | 'inconsistent'
   | 'unsupported-format'
   | 'malformed'
+  | 'missing'
+  | 'ambiguous'
+  | 'looks-like-path'
+  | 'unreadable'
+  | 'file-unsupported'
 
-/** The private key cannot be used; `reason` and the message say why (`inconsistent`: its halves do not match). → 500 */
+/**
+ * The private key cannot be used; `reason` and the message say why (`inconsistent`: its halves do not match). The
+ * endpoint's errors start with where the key came from (`privateKey`, `WA_FLOWS_PRIVATE_KEY_FILE (keys/private.pem)`,
+ * …). Configuration reasons: `missing` (no key given or configured), `ambiguous` (both key variables set),
+ * `looks-like-path` (a file path given as PEM text), `unreadable` (the key file), `file-unsupported` (a key file on
+ * the WebCrypto entry). → 500
+ */
 export class FlowKeyError extends FlowError {
   static readonly code = 'ERR_FLOW_KEY_INVALID'
   declare readonly reason: FlowKeyErrorReason
@@ -221,7 +232,7 @@ const TABLE: Record<string, Entry> = {
   ERR_FLOW_KEY_INVALID: {
     make: (m, _c, o) => new FlowKeyError(m, (o.reason ?? 'malformed') as FlowKeyErrorReason, o),
     messages: {
-      'passphrase-required': 'the private key is encrypted and no passphrase was given',
+      'passphrase-required': 'the private key is encrypted and no passphrase was given (the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE)',
       'wrong-passphrase': 'the passphrase does not decrypt the private key',
       'public-key': 'this is a public key or certificate; the endpoint needs the RSA private key',
       'not-rsa': 'this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger',
@@ -234,6 +245,12 @@ const TABLE: Record<string, Entry> = {
           : d === 'no-private-key'
             ? 'the PEM document holds no private key'
             : 'the private key could not be parsed: the data is neither a PEM nor a DER RSA private key, or it is truncated or corrupt',
+      missing: (d) =>
+        `${d === 'undefined' ? 'privateKey is undefined (is the variable you read it from set?), and' : 'no private key: privateKey is not given and'} neither WA_FLOWS_PRIVATE_KEY (PEM text) nor WA_FLOWS_PRIVATE_KEY_FILE (a file path) is set`,
+      ambiguous: 'both WA_FLOWS_PRIVATE_KEY and WA_FLOWS_PRIVATE_KEY_FILE are set; set only one',
+      'looks-like-path': 'this looks like a file path, not PEM text: pass privateKey: { path } (or read the file yourself), or set WA_FLOWS_PRIVATE_KEY_FILE to the path',
+      unreadable: (d) => `the key file cannot be read${d ? ` (${d})` : ''}`,
+      'file-unsupported': 'a key file cannot be read on this runtime (the WebCrypto entry reads no files): pass the PEM text as privateKey or WA_FLOWS_PRIVATE_KEY',
     },
     fallback: 'the private key cannot be used',
   },

@@ -28,6 +28,8 @@ export type { RedisStoreOptions, RedisClientLike } from './sessions/redis.js'
 export type * from './endpoint/types.js'
 export type * from './media/types.js'
 export { collectMediaItems } from './media/collect.js'
+export { createFlowMetrics, mergeSnapshots, PROMETHEUS_CONTENT_TYPE, quantile, renderPrometheus, summarize, summaryLine, HANDLER_BUCKETS, META_THRESHOLDS } from './metrics/metrics.js'
+export type { FlowMetrics, FlowMetricsSnapshot, FlowMetricsSummary } from './metrics/metrics.js'
 
 export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowResponseInput, ResponseKeyMaterial } from './api.js'
 export type { BackendName } from './backend/contract.js'

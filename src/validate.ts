@@ -99,13 +99,25 @@ export function responseBytes(response: unknown): Uint8Array {
   return utf8(JSON.stringify(response))
 }
 
-/** Private key input: PEM text or PEM/DER bytes, not empty; the passphrase a string if given. */
+/**
+ * True for text that is a file path rather than key material: no PEM BEGIN line, one line, shorter than any RSA-2048
+ * key in base64 (1 KiB), and a path separator or a key file extension. A path given where PEM text belongs would
+ * otherwise only fail as `malformed`.
+ */
+export function looksLikePath(text: string): boolean {
+  const s = text.trim()
+  if (s === '' || s.includes('-----BEGIN') || s.length >= 1024 || /[\r\n]/.test(s)) return false
+  return /[\\/]/.test(s) || /\.(pem|key|der|p8|pkcs8)$/i.test(s)
+}
+
+/** Private key input: PEM text or PEM/DER bytes, not empty and not a file path; the passphrase a string if given. */
 export function privateKeyInput(pem: unknown, passphrase: unknown): { data: Uint8Array; passphrase: string | undefined } {
   if (typeof pem !== 'string' && !isBytes(pem)) {
     const got = pem === undefined ? 'undefined' : pem === null ? 'null' : typeof pem
     throw invalidArgument(`the private key must be a PEM string or a Uint8Array (PEM or DER); got ${got}`)
   }
   if (passphrase !== undefined && typeof passphrase !== 'string') throw invalidArgument('passphrase must be a string')
+  if (typeof pem === 'string' && looksLikePath(pem)) throw flowError('ERR_FLOW_KEY_INVALID', 'looks-like-path')
   const data = typeof pem === 'string' ? utf8(pem) : bytesArg(pem, 'the private key')
   if (data.length === 0) throw flowError('ERR_FLOW_KEY_INVALID', 'malformed', 'empty')
   return { data, passphrase }

@@ -14,7 +14,7 @@ export const nativeBinding = (() => {
   try {
     return loadNativeBinding()
   } catch (e) {
-    if (process.env.CI || process.env.WHATSAPP_FLOWS_REQUIRE_NATIVE) throw e
+    if (process.env.CI || process.env.WA_FLOWS_REQUIRE_NATIVE) throw e
     return undefined
   }
 })()

@@ -1,6 +1,8 @@
 // Shared CLI plumbing: strict argument parsing and the error types the dispatcher maps to exit codes.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 
+import { describeNetworkError } from '../util/net-error.js'
+
 /** Bad command line (unknown option, missing value, missing required option): exit 2 with a usage hint. */
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -25,6 +27,16 @@ export type OptionValues<O extends Options> = { [K in keyof O]?: O[K] extends { 
 export function parseOptions<O extends Options>(argv: string[], options: O): OptionValues<O> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as OptionValues<O>
+  } catch (e) {
+    throw new UsageError(firstLine(e instanceof Error ? e.message : String(e)))
+  }
+}
+
+/** `parseArgs` in strict mode with positionals (commands taking operands, e.g. `decrypt-media <input.json>`). */
+export function parseCommandLine<O extends Options>(argv: string[], options: O): { values: OptionValues<O>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true })
+    return { values: values as OptionValues<O>, positionals }
   } catch (e) {
     throw new UsageError(firstLine(e instanceof Error ? e.message : String(e)))
   }
@@ -57,12 +69,44 @@ export function firstLine(s: string): string {
 }
 
 
-/** The reason of an unknown thrown value, as one line. */
+/**
+ * The reason of an unknown thrown value, as one line. A failed fetch ("fetch failed") gives its cause instead:
+ * `connect ECONNREFUSED 127.0.0.1:3000`, `getaddrinfo ENOTFOUND host`, a TLS error.
+ */
 export function reasonOf(e: unknown): string {
-  if (e instanceof Error) return firstLine(e.message) || e.name
+  if (e instanceof Error) {
+    if (e.message === 'fetch failed' || e.name === 'TimeoutError') return firstLine(describeNetworkError(e))
+    return firstLine(e.message) || e.name
+  }
   return firstLine(String(e))
 }
 
+/** True once stdout is gone (`wa-flows … | head` closed the pipe): output stops, nothing more is written. */
+let stdoutClosed = false
+
+/** What happens when stdout closes early; the dispatcher ends the process, `serve` stops gracefully instead. */
+let onStdoutClosed: () => void = () => {}
+
+/** Replaces the reaction to an early-closed stdout (see `watchStdout`). */
+export function whenStdoutCloses(handler: () => void): void {
+  onStdoutClosed = handler
+}
+
+/**
+ * Installs the stdout error handler: EPIPE (the reader went away) is not an error of the command. Output stops and
+ * `whenStdoutCloses`' handler runs once, with no stack trace; any other stdout error is reported as one line.
+ */
+export function watchStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return
+    stdoutClosed = true
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return onStdoutClosed()
+    process.stderr.write(`wa-flows: cannot write to stdout: ${reasonOf(e)}\n`)
+    process.exitCode = 1
+    onStdoutClosed()
+  })
+}
+
 export const out = (line = ''): void => {
-  process.stdout.write(line + '\n')
+  if (!stdoutClosed) process.stdout.write(line + '\n')
 }

@@ -1,26 +1,29 @@
 // `wa-flows decrypt-media`: downloads and verifies every media item of a JSON file into a directory.
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 
 import { collectMediaItems, decryptMediaBatch, type MediaBatchProgress, type MediaBatchResult } from '../index.js'
+import { CliError, parseCommandLine, reasonOf, UsageError } from './common.js'
 
-export const help = `usage: wa-flows decrypt-media <input.json> --out <dir> [--concurrency N] [--json]
+export const help = `Usage: wa-flows decrypt-media <input.json> --out <dir> [options]
 
 Downloads every media item (an object with cdn_url and encryption_metadata) found anywhere in
 <input.json> - an array of items or any JSON such as a decrypted request - verifies it
 (encrypted_hash, HMAC, padding, plaintext_hash) and writes it to <dir>. Files are named from
 file_name made safe and unique; a file appears only once every check passed.
 
-options:
-  -o, --out <dir>        output directory (created if missing)
+Options:
+  -o, --out <dir>        output directory (created if missing; required)
   -c, --concurrency <N>  files processed at once (default 4)
       --timeout <ms>     time limit per file (default 120000)
       --max-bytes <N>    size limit per file (default 104857600)
       --json             print a machine-readable summary on stdout
   -h, --help             show this help
 
-Exit status: 0 when every file was written, 1 when any failed (each is named with its reason),
-2 on a usage error.`
+On a terminal a progress bar on stderr shows files, bytes, rate and an ETA from the
+bytes still to download; otherwise one line per file.
+Exit status: 0 when every file was written, 1 when any failed (each is named with its
+reason) or the input cannot be used, 2 on a usage error.
+`
 
 interface Io {
   stdout: { write(s: string): unknown }
@@ -40,19 +43,29 @@ function formatBytes(n: number): string {
 }
 
 function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '--'
+  if (!Number.isFinite(s) || s < 0) return '--'
   if (s < 60) return `${Math.ceil(s)}s`
-  return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`
+  const whole = Math.ceil(s)
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`
 }
 
 function positiveInt(text: string | undefined, name: string, fallback: number): number {
   if (text === undefined) return fallback
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got "${text}"`)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got "${text}"`)
   return n
 }
 
-class UsageError extends Error {}
+/**
+ * Seconds left, from bytes: what is still to download (the batch's expected bytes minus those received) at the rate
+ * so far. Infinity while nothing is known (no size yet, or no byte received).
+ */
+export function etaSeconds(p: MediaBatchProgress, elapsedSeconds: number): number {
+  if (p.done === p.total) return 0
+  if (p.expectedBytes === undefined || p.bytes === 0 || elapsedSeconds <= 0) return Infinity
+  const rate = p.bytes / elapsedSeconds
+  return Math.max(0, p.expectedBytes - p.bytes) / rate
+}
 
 /** A one-line progress bar redrawn on a TTY at most 10 times a second. */
 function progressBar(stderr: Io['stderr'], started: number) {
@@ -64,7 +77,7 @@ function progressBar(stderr: Io['stderr'], started: number) {
     last = now
     const elapsed = Math.max((now - started) / 1000, 0.001)
     const rate = p.bytes / elapsed
-    const eta = p.done > 0 ? (elapsed / p.done) * (p.total - p.done) : Infinity
+    const eta = etaSeconds(p, elapsed)
     const width = 24
     const filled = p.total ? Math.round((p.done / p.total) * width) : width
     const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} files${p.failed ? ` (${p.failed} failed)` : ''}  ${formatBytes(p.bytes)}  ${formatBytes(rate)}/s  ETA ${formatSeconds(eta)}`
@@ -76,53 +89,27 @@ function progressBar(stderr: Io['stderr'], started: number) {
 
 /** Runs the command; resolves the exit code. `io` defaults to the process streams. */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        concurrency: { type: 'string', short: 'c' },
-        timeout: { type: 'string' },
-        'max-bytes': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    })
-  } catch (e) {
-    io.stderr.write(`decrypt-media: ${(e as Error).message}\n\n${help}\n`)
-    return 2
-  }
-  const { values, positionals } = parsed
-  if (values.help) {
-    io.stdout.write(`${help}\n`)
-    return 0
-  }
-  let concurrency: number, timeoutMs: number, maxBytes: number
-  try {
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one input file' : 'the input file is missing')
-    if (!values.out) throw new UsageError('--out <dir> is required')
-    concurrency = positiveInt(values.concurrency, '--concurrency', 4)
-    timeoutMs = positiveInt(values.timeout, '--timeout', 120_000)
-    maxBytes = positiveInt(values['max-bytes'], '--max-bytes', 100 * 1024 * 1024)
-  } catch (e) {
-    io.stderr.write(`decrypt-media: ${(e as Error).message}\n\n${help}\n`)
-    return 2
-  }
+  const { values, positionals } = parseCommandLine(argv, {
+    out: { type: 'string', short: 'o' },
+    concurrency: { type: 'string', short: 'c' },
+    timeout: { type: 'string' },
+    'max-bytes': { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one input file' : 'the input file is missing')
+  if (!values.out) throw new UsageError('--out <dir> is required')
+  const out = values.out
+  const concurrency = positiveInt(values.concurrency, '--concurrency', 4)
+  const timeoutMs = positiveInt(values.timeout, '--timeout', 120_000)
+  const maxBytes = positiveInt(values['max-bytes'], '--max-bytes', 100 * 1024 * 1024)
   const input = positionals[0]!
   let items
   try {
     items = collectMediaItems(JSON.parse(await readFile(input, 'utf8')))
   } catch (e) {
-    io.stderr.write(`decrypt-media: cannot read ${input}: ${(e as Error).message}\n`)
-    return 2
+    throw new CliError(`cannot read ${input}: ${reasonOf(e)}`)
   }
-  if (items.length === 0) {
-    io.stderr.write(`decrypt-media: no media items (objects with cdn_url and encryption_metadata) in ${input}\n`)
-    return 1
-  }
+  if (items.length === 0) throw new CliError(`no media items (objects with cdn_url and encryption_metadata) in ${input}`)
 
   const started = Date.now()
   const tty = Boolean(io.stderr.isTTY)
@@ -135,7 +122,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return
     interrupted = signal
-    io.stderr.write(`\ndecrypt-media: ${signal}: stopping; partial files are being removed\n`)
+    io.stderr.write(`\nwa-flows: ${signal}: stopping; partial files are being removed\n`)
     controller.abort(new Error(`interrupted by ${signal}`))
   }
   process.on('SIGINT', onSignal)
@@ -143,7 +130,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let results: MediaBatchResult[]
   try {
     results = await decryptMediaBatch(items, {
-      outDir: values.out,
+      outDir: out,
       concurrency,
       timeoutMs,
       maxBytes,
@@ -164,7 +151,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   if (interrupted) {
     bar?.clear()
     const written = results.filter((r) => r.path).length
-    io.stderr.write(`decrypt-media: interrupted; ${written} of ${results.length} files were complete and verified, nothing partial was left\n`)
+    io.stderr.write(`wa-flows: interrupted; ${written} of ${results.length} files were complete and verified, nothing partial was left\n`)
     return interrupted === 'SIGINT' ? 130 : 143
   }
   if (bar) {
@@ -173,7 +160,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   }
   const failed = results.filter((r) => r.error)
   const seconds = (Date.now() - started) / 1000
-  if (values.json) {
+  if (values.json === true) {
     const summary = {
       total: results.length,
       ok: results.length - failed.length,
@@ -191,7 +178,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   }
   if (tty) for (const r of failed) io.stderr.write(`failed ${name(r)}: ${r.error!.code}: ${r.error!.message}\n`)
   io.stderr.write(
-    `decrypt-media: ${results.length - failed.length} of ${results.length} files written to ${values.out} (${formatBytes(final.bytes)} in ${seconds.toFixed(1)}s)${failed.length ? `; ${failed.length} failed` : ''}\n`,
+    `wa-flows: ${results.length - failed.length} of ${results.length} files written to ${out} (${formatBytes(final.bytes)} in ${seconds.toFixed(1)}s)${failed.length ? `; ${failed.length} failed` : ''}\n`,
   )
   return failed.length ? 1 : 0
 }

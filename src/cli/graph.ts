@@ -1,4 +1,4 @@
-// The Graph API options shared by the CLI commands (--phone-number-id, --graph-url, --api-version, WA_ACCESS_TOKEN)
+// The Graph API options shared by the CLI commands (--phone-number-id, --graph-url, --api-version, WA_FLOWS_ACCESS_TOKEN)
 // over the package's Graph transport; its errors become one-line CliErrors (the token is never printed).
 import { GraphApiError } from '../errors.js'
 import { createGraphTransport, DEFAULT_API_VERSION, DEFAULT_GRAPH_URL, type GraphRequestInit, type GraphTransport } from '../graph/client.js'
@@ -16,6 +16,11 @@ export const graphHelp = `  --phone-number-id <id>   the WhatsApp business phone
   --graph-url <url>        Graph API base URL (default: ${DEFAULT_GRAPH_URL})
   --api-version <v>        Graph API version (default: ${DEFAULT_API_VERSION})`
 
+/** The help text's environment line for the token (never an argument: arguments show in `ps` and shell history). */
+export const tokenHelp = `  WA_FLOWS_ACCESS_TOKEN    Graph API access token (required; never pass it as an argument).
+                           Set it without leaving it in the shell history:
+                             read -rs WA_FLOWS_ACCESS_TOKEN && export WA_FLOWS_ACCESS_TOKEN`
+
 type GraphOptionValues = { 'phone-number-id'?: string; 'graph-url'?: string; 'api-version'?: string }
 
 /** The phone number id option, checked. */
@@ -25,7 +30,7 @@ export function phoneNumberId(opts: GraphOptionValues): string {
   return id
 }
 
-/** A Graph transport from the options and WA_ACCESS_TOKEN. */
+/** A Graph transport from the options and WA_FLOWS_ACCESS_TOKEN. */
 export function graphFromOptions(opts: GraphOptionValues): GraphTransport {
   const version = opts['api-version'] ?? DEFAULT_API_VERSION
   if (!/^v\d+\.\d+$/.test(version)) throw new UsageError(`--api-version must look like v21.0, got "${version}"`)
@@ -37,8 +42,10 @@ export function graphFromOptions(opts: GraphOptionValues): GraphTransport {
     throw new UsageError(`--graph-url is not a URL: "${base}"`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('--graph-url must be an http(s) URL')
-  const token = env('WA_ACCESS_TOKEN')
-  if (!token) throw new CliError('WA_ACCESS_TOKEN is not set (a system user access token with whatsapp_business_messaging permission)')
+  const token = env('WA_FLOWS_ACCESS_TOKEN')
+  if (!token) {
+    throw new CliError('WA_FLOWS_ACCESS_TOKEN is not set (a system user access token with whatsapp_business_messaging; set it with: read -rs WA_FLOWS_ACCESS_TOKEN && export WA_FLOWS_ACCESS_TOKEN)')
+  }
   return createGraphTransport({ accessToken: token, apiVersion: version, baseUrl: url })
 }
 

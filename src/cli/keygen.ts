@@ -78,11 +78,16 @@ export async function run(argv: string[]): Promise<number> {
   out(`Wrote ${files.privatePath} (mode 0600, ${files.encrypted ? 'encrypted with WA_FLOWS_PRIVATE_KEY_PASSPHRASE' : 'NOT encrypted: set WA_FLOWS_PRIVATE_KEY_PASSPHRASE to encrypt it'})`)
   out(`Wrote ${files.publicPath}`)
   out('')
-  out('Register the public key for your business phone number:')
-  out(`  WA_ACCESS_TOKEN=<token> npx wa-flows upload-key --phone-number-id <PHONE_NUMBER_ID> --public-key ${shown}`)
-  out('or call the Graph API directly:')
-  out(`  curl -X POST "https://graph.facebook.com/v21.0/<PHONE_NUMBER_ID>/whatsapp_business_encryption" \\`)
-  out(`       -H "Authorization: Bearer $WA_ACCESS_TOKEN" --data-urlencode "business_public_key@${shown}"`)
-  out('Check it with: npx wa-flows key-status --phone-number-id <PHONE_NUMBER_ID>')
+  // No suggestion puts the token on a command line (arguments show in `ps`, commands stay in the shell history).
+  out('Register the public key for your business phone number; paste the access token at the prompt of `read`')
+  out('(it is not echoed, and stays out of the shell history):')
+  out('  read -rs WA_FLOWS_ACCESS_TOKEN && export WA_FLOWS_ACCESS_TOKEN')
+  out(`  npx wa-flows upload-key --phone-number-id <PHONE_NUMBER_ID> --public-key ${shown}`)
+  out('or call the Graph API directly (curl reads the header from stdin; printf is a shell builtin):')
+  out(`  printf 'Authorization: Bearer %s\\n' "$WA_FLOWS_ACCESS_TOKEN" | curl -H @- -X POST \\`)
+  out(`       "https://graph.facebook.com/v21.0/<PHONE_NUMBER_ID>/whatsapp_business_encryption" --data-urlencode "business_public_key@${shown}"`)
+  out(`Check it with: npx wa-flows key-status --phone-number-id <PHONE_NUMBER_ID> --public-key ${shown}`)
+  out('')
+  out(`The endpoint reads the private key from WA_FLOWS_PRIVATE_KEY_FILE=${opts.out ? join(opts.out, 'private.pem') : 'private.pem'} (or wa-flows serve --key).`)
   return 0
 }

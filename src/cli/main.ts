@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `wa-flows` command: dispatches to lazily imported command modules (each exports `help` and `run(argv)`).
-import { CliError, UsageError, reasonOf } from './common.js'
+import { readFileSync } from 'node:fs'
+
+import { CliError, UsageError, reasonOf, watchStdout, whenStdoutCloses } from './common.js'
 
 interface CommandModule {
   help: string
@@ -19,6 +21,7 @@ const commands: Record<string, [string, string]> = {
 }
 
 const usage = `Usage: wa-flows <command> [options]
+       wa-flows --version
 
 Commands:
 ${Object.entries(commands)
@@ -45,8 +48,17 @@ async function load(name: string): Promise<CommandModule> {
   return mod as CommandModule
 }
 
+/** The package's version, from its package.json (dist/cli/main.js → ../../package.json). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version()}\n`)
+    return 0
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const stream = name === undefined ? process.stderr : process.stdout
     stream.write(usage + '\n')
@@ -71,6 +83,10 @@ async function main(argv: string[]): Promise<number> {
     throw e
   }
 }
+
+// `wa-flows … | head`: once the reader is gone, stop quietly (no EPIPE stack trace) with the status so far.
+watchStdout()
+whenStdoutCloses(() => process.exit())
 
 main(process.argv.slice(2)).then(
   (code) => {

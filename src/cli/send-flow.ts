@@ -3,7 +3,7 @@
 import { flowMessage, flowTemplateMessage, sendWithSession, type SendFlowOptions } from '../graph/messages.js'
 import type { FlowSessions } from '../sessions/types.js'
 import { CliError, out, parseOptions, required, UsageError } from './common.js'
-import { graphCall, graphFromOptions, graphHelp, graphOptions, phoneNumberId } from './graph.js'
+import { graphCall, graphFromOptions, graphHelp, graphOptions, phoneNumberId, tokenHelp } from './graph.js'
 
 export const help = `Usage: wa-flows send-flow --phone-number-id <id> --to <number> (--flow-id <id> | --flow-name <name>)
                           --cta <text> --body <text> [options]
@@ -34,7 +34,7 @@ ${graphHelp}
   -h, --help               show this help
 
 Environment:
-  WA_ACCESS_TOKEN          Graph API access token (required; never pass it as an argument)
+${tokenHelp}
 `
 
 function jsonObject(text: string | undefined, name: string): Record<string, unknown> | undefined {

@@ -2,16 +2,17 @@
 // with sessions in memory or Redis, optionally on N cluster workers.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import cluster, { type Worker } from 'node:cluster'
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { FlowPrivateKey } from '../api.js'
 import type { FlowEndpoint, FlowEndpointOptions, FlowLogger } from '../endpoint/types.js'
 import type { FlowSessions } from '../sessions/types.js'
-import type { FlowWebhook } from '../webhook/types.js'
-import { CliError, env, intOption, out, parseOptions, reasonOf, required, UsageError } from './common.js'
+import { CliError, env, intOption, out, parseOptions, reasonOf, required, UsageError, whenStdoutCloses } from './common.js'
+import { loadHandlerModule } from './handler-module.js'
+import { loadServeKey } from './private-key.js'
+import { primaryMetrics, processMetrics, type ProcessMetrics } from './serve-metrics.js'
+import { ENV, readEnvList } from '../util/env.js'
 
 export const help = `Usage: wa-flows serve --handler <module> [options]
 
@@ -23,8 +24,11 @@ webhook's (webhook.on('flow.completion', ...), ...). Health checks (ping) and
 error notifications are answered automatically; handlers share ctx.session.
 
 Options:
-  --handler <module>   ES module registering the handlers (required)
-  --key <file>         PEM private key (default: private.pem)
+  --handler <module>   module registering the handlers (required): .mjs/.js, or
+                       TypeScript (.ts/.mts) through tsx installed in your project,
+                       or Node's type stripping (Node 22.18+)
+  --key <file>         PEM or DER private key file (default: WA_FLOWS_PRIVATE_KEY or
+                       WA_FLOWS_PRIVATE_KEY_FILE when set, else private.pem)
   --host <host>        interface to listen on (default: 127.0.0.1)
   --port <port>        port, 0 for a free one (default: 3000)
   --path <path>        URL path of the endpoint (default: /)
@@ -37,16 +41,24 @@ Options:
   --request-timeout <ms>     time a client has to send the whole request (default: 15000)
   --keep-alive-timeout <ms>  idle time before a keep-alive connection closes (default: 65000)
   --max-connections <n>      connections served at once, more are refused (default: unlimited)
+  --metrics-path <path>      serve Prometheus counters there (GET): requests by status,
+                             decrypt failures, deadline misses, answer-time histogram,
+                             webhook deliveries (default: off; with --workers, all workers')
+  --metrics-log              print one summary line per interval: requests, error %, p90,
+                             flagged when over Meta's alert thresholds (5 % errors, p90 1 s)
+  --metrics-interval <s>     seconds between summary lines (default: 60)
   -h, --help           show this help
 
 Environment (secrets are never accepted as arguments):
+  WA_FLOWS_PRIVATE_KEY              the private key's PEM text (instead of a file)
+  WA_FLOWS_PRIVATE_KEY_FILE         the private key file (what --key gives)
   WA_FLOWS_PRIVATE_KEY_PASSPHRASE   opens an encrypted private key
   WA_FLOWS_APP_SECRET               Meta app secret(s) checking X-Hub-Signature-256 and
                                     flow_token_signature; comma-separated during rotation.
                                     Unset: the endpoint does not check signatures and the
                                     webhook is not served (it never accepts unsigned posts).
   WA_FLOWS_VERIFY_TOKEN             the webhook's verify token (GET hub.verify_token)
-  WHATSAPP_FLOWS_BACKEND            native | webcrypto (default: native when available)
+  WA_FLOWS_BACKEND                  native | webcrypto (default: native when available)
 
 Prints the listening URL, then one line per request: method, action, screen,
 status, time (no request data is ever logged; webhook requests show "webhook").
@@ -55,7 +67,7 @@ SIGTERM / SIGINT stop accepting connections, finish in-flight requests and exit 
 
 interface ServeConfig {
   handler: string
-  key: string
+  key: string | undefined
   host: string
   port: number
   path: string
@@ -67,6 +79,8 @@ interface ServeConfig {
   requestTimeout: number
   keepAliveTimeout: number
   maxConnections: number | undefined
+  metricsPath: string | undefined
+  metricsInterval: number | undefined
 }
 
 function parseConfig(argv: string[]): ServeConfig {
@@ -84,6 +98,9 @@ function parseConfig(argv: string[]): ServeConfig {
     'request-timeout': { type: 'string' },
     'keep-alive-timeout': { type: 'string' },
     'max-connections': { type: 'string' },
+    'metrics-path': { type: 'string' },
+    'metrics-log': { type: 'boolean' },
+    'metrics-interval': { type: 'string' },
   })
   const path = o.path ?? '/'
   if (!path.startsWith('/')) throw new UsageError(`--path must start with "/", got "${path}"`)
@@ -92,6 +109,12 @@ function parseConfig(argv: string[]): ServeConfig {
   if (webhookPath === path) throw new UsageError('--webhook-path and --path must differ')
   const sessions = o.sessions ?? 'memory'
   if (sessions !== 'memory' && !/^rediss?:\/\/[^\s]+$/.test(sessions)) throw new UsageError(`--sessions must be memory or a redis:// URL, got "${sessions}"`)
+  const metricsPath = o['metrics-path']
+  if (metricsPath !== undefined && (!metricsPath.startsWith('/') || metricsPath === path || metricsPath === webhookPath)) {
+    throw new UsageError('--metrics-path must start with "/" and differ from --path and --webhook-path')
+  }
+  if (o['metrics-interval'] !== undefined && o['metrics-log'] !== true) throw new UsageError('--metrics-interval goes with --metrics-log')
+  const metricsInterval = o['metrics-log'] === true ? intOption(o['metrics-interval'], 'metrics-interval', 60, 1, 3600) : undefined
   const headersTimeout = intOption(o['headers-timeout'], 'headers-timeout', 10_000, 100, 600_000)
   const requestTimeout = intOption(o['request-timeout'], 'request-timeout', 15_000, 100, 600_000)
   if (headersTimeout > requestTimeout) throw new UsageError('--headers-timeout must not exceed --request-timeout')
@@ -101,7 +124,7 @@ function parseConfig(argv: string[]): ServeConfig {
     keepAliveTimeout: intOption(o['keep-alive-timeout'], 'keep-alive-timeout', 65_000, 100, 600_000),
     maxConnections: o['max-connections'] === undefined ? undefined : intOption(o['max-connections'], 'max-connections', 0, 1, 1_000_000),
     handler: required(o.handler, 'handler'),
-    key: o.key ?? 'private.pem',
+    key: o.key,
     host: o.host ?? '127.0.0.1',
     port: intOption(o.port, 'port', 3000, 0, 65535),
     path,
@@ -109,6 +132,8 @@ function parseConfig(argv: string[]): ServeConfig {
     sessions,
     requireSession: o['require-session'] === true,
     workers: intOption(o.workers, 'workers', 1, 1, 64),
+    metricsPath,
+    metricsInterval,
   }
 }
 
@@ -168,51 +193,6 @@ function instrument(endpoint: FlowEndpoint): FlowEndpoint {
   return proxy
 }
 
-async function loadKey(path: string): Promise<FlowPrivateKey> {
-  let pem: Buffer
-  try {
-    pem = await readFile(path)
-  } catch (e) {
-    throw new CliError(`cannot read private key ${path}: ${reasonOf(e)}`)
-  }
-  const { loadPrivateKey } = await import('../index.js')
-  const passphrase = env('WA_FLOWS_PRIVATE_KEY_PASSPHRASE')
-  try {
-    return await loadPrivateKey(pem, passphrase ? { passphrase } : {})
-  } catch (e) {
-    throw new CliError(`cannot load private key ${path}: ${reasonOf(e)}`)
-  }
-}
-
-type Register = (endpoint: FlowEndpoint, webhook: FlowWebhook) => void | Promise<void>
-
-async function loadHandlerModule(path: string): Promise<Register> {
-  const abs = resolve(path)
-  try {
-    await stat(abs)
-  } catch {
-    throw new CliError(`handler module ${path} not found`)
-  }
-  let mod: { default?: unknown }
-  try {
-    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown }
-  } catch (e) {
-    throw new CliError(`cannot load handler module ${path}: ${reasonOf(e)}`)
-  }
-  if (typeof mod.default !== 'function') throw new CliError(`handler module ${path} has no default export function (endpoint, webhook) => void`)
-  return mod.default as Register
-}
-
-function appSecrets(): string[] | undefined {
-  const raw = env('WA_FLOWS_APP_SECRET')
-  if (!raw) return undefined
-  const list = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-  return list.length ? list : undefined
-}
-
 const stderrLogger = (prefix: string): FlowLogger => {
   const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     // The endpoint names the action/screen (never data) in its messages: use them for the request log line too.
@@ -244,20 +224,23 @@ async function openSessions(config: ServeConfig): Promise<FlowSessions<unknown>>
 interface Served {
   server: Server
   sessions: FlowSessions<unknown>
+  metrics: ProcessMetrics | undefined
 }
 
 /** Builds the endpoint, the webhook and the HTTP server (not yet listening). */
-async function buildServer(config: ServeConfig, logPrefix: string): Promise<Served> {
-  const key = await loadKey(config.key)
+async function buildServer(config: ServeConfig, logPrefix: string, worker?: Worker): Promise<Served> {
+  const key = await loadServeKey(config.key)
   const register = await loadHandlerModule(config.handler)
   const { createFlowEndpoint, createWebhook } = await import('../index.js')
-  const secrets = appSecrets()
+  const secrets = readEnvList(ENV.appSecret)
   const logger = stderrLogger(logPrefix)
   const sessions = await openSessions(config)
+  const metrics = processMetrics(config, worker, logPrefix)
   const options: FlowEndpointOptions = {
     privateKey: key,
     logger,
     sessions,
+    ...(metrics ? { metrics: metrics.metrics } : {}),
     ...(config.requireSession ? { requireSession: true } : {}),
     ...(secrets ? { appSecret: secrets } : {}),
   }
@@ -290,6 +273,7 @@ async function buildServer(config: ServeConfig, logPrefix: string): Promise<Serv
     const info: RequestInfo = {}
     let handled = false
     res.once('close', () => {
+      if (info.action === 'metrics') return // scrapes are not requests to the flow
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const status = res.writableFinished ? String(res.statusCode) : 'aborted'
       // A decrypted 200 that reached no handler and logged nothing is the automatic health-check answer.
@@ -297,9 +281,14 @@ async function buildServer(config: ServeConfig, logPrefix: string): Promise<Serv
       out(`${logPrefix}${new Date().toISOString()} ${req.method} ${action} ${info.screen ?? '-'} ${status} ${ms.toFixed(1)}ms`)
     })
     const pathname = (req.url ?? '/').split('?', 1)[0]
+    if (metrics?.serve(req, res)) {
+      info.action = 'metrics'
+      return
+    }
     if (pathname === config.webhookPath && webhookListener) {
       info.action = 'webhook'
       if (req.method === 'GET') info.screen = 'verify'
+      else if (metrics) res.once('finish', () => metrics.metrics.recordWebhook(res.statusCode))
       webhookListener(req, res)
       return
     }
@@ -311,7 +300,7 @@ async function buildServer(config: ServeConfig, logPrefix: string): Promise<Serv
     requestInfo.run(info, () => listener(req, res))
   })
   if (config.maxConnections !== undefined) server.maxConnections = config.maxConnections
-  return { server, sessions }
+  return { server, sessions, metrics }
 }
 
 /** Closes the server gracefully: no new connections, in-flight requests finish, idle keep-alive sockets close. */
@@ -341,7 +330,7 @@ function listen(server: Server, config: ServeConfig): Promise<AddressInfo> {
 /** One serving process (the only one, or a cluster worker). Resolves with the exit code after a signal. */
 async function serveOne(config: ServeConfig, worker?: Worker): Promise<number> {
   const prefix = worker ? `[worker ${worker.id}] ` : ''
-  const { server, sessions } = await buildServer(config, prefix)
+  const { server, sessions, metrics } = await buildServer(config, prefix, worker)
   let address: AddressInfo
   try {
     address = await listen(server, config)
@@ -357,6 +346,7 @@ async function serveOne(config: ServeConfig, worker?: Worker): Promise<number> {
     const stop = () => {
       if (stopping) return
       stopping = true
+      metrics?.stop()
       void shutdown(server)
         .then(() => sessions.close().catch(() => undefined))
         .then(() => {
@@ -368,18 +358,21 @@ async function serveOne(config: ServeConfig, worker?: Worker): Promise<number> {
     process.once('SIGTERM', stop)
     process.once('SIGINT', stop)
     if (worker) process.once('disconnect', stop)
+    // Stdout is the request log: when its reader goes away (`wa-flows serve | head`), stop as on SIGTERM.
+    else whenStdoutCloses(stop)
   })
 }
 
 /** The cluster primary: forks workers, prints the URL once all listen, forwards signals, restarts crashed workers. */
 async function primary(config: ServeConfig): Promise<number> {
   // Fail fast on configuration errors here rather than in every worker.
-  await loadKey(config.key)
+  await loadServeKey(config.key)
   try {
     await stat(resolve(config.handler))
   } catch {
     throw new CliError(`handler module ${config.handler} not found`)
   }
+  const stopMetrics = primaryMetrics(config)
   const ready = new Set<number>()
   let stopping = false
   let announced = false
@@ -436,6 +429,7 @@ async function primary(config: ServeConfig): Promise<number> {
         exitCode = code || 1
       }
       if (live.size > 0) return
+      stopMetrics()
       if (startFailure) fail(new CliError(startFailure, exitCode || 1))
       else done(exitCode)
     })

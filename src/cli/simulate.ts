@@ -3,21 +3,29 @@ import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { FlowClient, FlowClientResult } from '../client/index.js'
 import { CliError, env, out, parseOptions, reasonOf, required, UsageError } from './common.js'
+import { readPublicKeyFile } from './public-key-file.js'
+import { parseSteps, sendStep, stepLabel, stepsHelp, unmet, type StepsFile } from './simulate-steps.js'
 
 export const help = `Usage: wa-flows simulate --url <url> --public-key <file> [options]
+       wa-flows simulate --url <url> --public-key <file> --steps <file.json>
 
 Acts as WhatsApp: sends a health check (ping), then an INIT (default) or a
 data_exchange from --screen with --data, each encrypted with the endpoint's
 public key, and prints each HTTP status and the decrypted response.
-Exits non-zero unless every status is 200.
+With --steps, sends the steps of the file instead (one flow token throughout).
+Exits non-zero unless every status is 200 (or, with --steps, every expectation holds).
 
 Options:
   --url <url>            the endpoint URL (required)
-  --public-key <file>    the endpoint's SPKI public key (required)
+  --public-key <file>    the endpoint's SPKI public key (required; a private key is refused)
   --screen <name>        send a data_exchange from this screen instead of INIT
   --data <json>          the data_exchange (or INIT) payload, a JSON object (default: {})
+  --steps <file.json>    walk several screens: INIT, data_exchange, BACK, error
+                         notifications, ping (format below)
   --flow-token <token>   the flow token (default: a random one)
   -h, --help             show this help
+
+${stepsHelp}
 
 Environment:
   WA_FLOWS_APP_SECRET    signs requests with X-Hub-Signature-256 (first of a
@@ -51,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     'public-key': { type: 'string' },
     screen: { type: 'string' },
     data: { type: 'string' },
+    steps: { type: 'string' },
     'flow-token': { type: 'string' },
   })
   const url = required(o.url, 'url')
@@ -60,12 +69,19 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--url is not a URL: "${url}"`)
   }
   const keyPath = required(o['public-key'], 'public-key')
+  if (o.steps !== undefined && (o.screen !== undefined || o.data !== undefined)) throw new UsageError('--steps does not go with --screen or --data (the steps file holds them)')
   const data = parseData(o.data)
-  let publicKey: string
-  try {
-    publicKey = await readFile(keyPath, 'utf8')
-  } catch (e) {
-    throw new CliError(`cannot read public key ${keyPath}: ${reasonOf(e)}`)
+  // Everything is checked before the first request: the key file (a private key is refused) and the steps file.
+  const { pem: publicKey } = await readPublicKeyFile(keyPath)
+  let steps: StepsFile | undefined
+  if (o.steps !== undefined) {
+    let text: string
+    try {
+      text = await readFile(o.steps, 'utf8')
+    } catch (e) {
+      throw new CliError(`cannot read steps file ${o.steps}: ${reasonOf(e)}`)
+    }
+    steps = parseSteps(text, o.steps)
   }
   const appSecret = env('WA_FLOWS_APP_SECRET')?.split(',')[0]?.trim()
   const { createFlowClient } = await import('../index.js')
@@ -74,28 +90,42 @@ export async function run(argv: string[]): Promise<number> {
     client = createFlowClient({
       url,
       publicKey,
-      flowToken: o['flow-token'] ?? `wa-flows-sim-${randomUUID()}`,
+      flowToken: o['flow-token'] ?? steps?.flow_token ?? `wa-flows-sim-${randomUUID()}`,
+      ...(steps?.version ? { version: steps.version } : {}),
       ...(appSecret ? { appSecret } : {}),
     })
   } catch (e) {
     throw new CliError(`cannot use public key ${keyPath}: ${reasonOf(e)}`)
   }
 
-  const call = async (label: string, f: () => Promise<SimResult>): Promise<boolean> => {
-    let result: SimResult
+  const call = async (label: string, f: () => Promise<SimResult>): Promise<SimResult | undefined> => {
     try {
-      result = await f()
+      const result = await f()
+      show(label, result)
+      return result
     } catch (e) {
       process.stderr.write(`${label}: failed: ${reasonOf(e)}\n`)
-      return false
+      return undefined
     }
-    show(label, result)
-    return result.status === 200
   }
 
-  let ok = await call('ping', () => client.ping())
-  if (o.screen !== undefined) ok = (await call(`data_exchange ${o.screen}`, () => client.dataExchange(o.screen!, data))) && ok
-  else ok = (await call('INIT', () => client.init(data))) && ok
+  if (steps) {
+    for (const [i, step] of steps.steps.entries()) {
+      const label = stepLabel(step, i)
+      const result = await call(label, () => sendStep(client, step))
+      const problem = result ? unmet(step, result) : 'no answer'
+      if (problem) {
+        process.stderr.write(`wa-flows: ${label}: ${problem}; stopping after ${i + 1} of ${steps.steps.length} steps\n`)
+        return 1
+      }
+    }
+    out(`all ${steps.steps.length} steps answered as expected`)
+    return 0
+  }
+
+  let ok = (await call('ping', () => client.ping()))?.status === 200
+  if (o.screen !== undefined) ok = (await call(`data_exchange ${o.screen}`, () => client.dataExchange(o.screen!, data)))?.status === 200 && ok
+  else ok = (await call('INIT', () => client.init(data)))?.status === 200 && ok
   if (!ok) process.stderr.write('wa-flows: not every request answered 200\n')
   return ok ? 0 : 1
 }

@@ -31,6 +31,8 @@ export interface CoreConfig {
   /** Verifies `flow_token_signature` (present when appSecret is set). */
   tokenVerifier: Hs256Verifier | undefined
   requireTokenSignature: boolean
+  /** Told each time a handler or error-notification hook misses the deadline (metrics). */
+  onDeadlineMiss?: () => void
 }
 
 /**
@@ -89,7 +91,10 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     if (hook) {
       try {
         const outcome = await runWithDeadline(cfg.timeoutMs, (signal) => hook(request as unknown as FlowErrorNotification, context(request, signal, verified)))
-        if (outcome.timedOut) logger.warn('the error notification hook missed the deadline; acknowledging anyway', { timeoutMs: cfg.timeoutMs })
+        if (outcome.timedOut) {
+          cfg.onDeadlineMiss?.()
+          logger.warn('the error notification hook missed the deadline; acknowledging anyway', { timeoutMs: cfg.timeoutMs })
+        }
       } catch (e) {
         logger.error('the error notification hook threw; acknowledging anyway', errorFields(e))
       }
@@ -99,6 +104,7 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
 
   async function timedOut(decrypted: DecryptedFlowRequest): Promise<FlowHttpResponse> {
     const request = decrypted.request
+    cfg.onDeadlineMiss?.()
     logger.warn('handler missed the deadline', { ...describe(request), timeoutMs: cfg.timeoutMs, answered: cfg.onTimeout ? 'onTimeout' : 504 })
     if (!cfg.onTimeout) return statusAnswer(504)
     try {

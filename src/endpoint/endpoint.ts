@@ -1,9 +1,7 @@
 // createFlowEndpoint: validates options, loads the key once, wires registry, core and adapters into one object.
 import type { FlowPrivateKey } from '../api.js'
-import { FlowKeyError } from '../errors.js'
 import type { MediaApi } from '../media/types.js'
 import type { Runtime } from '../runtime.js'
-import { isBytes } from '../util/bytes.js'
 import type { AdapterDeps } from '../http/adapters/body.js'
 import { createFastifyPlugin } from '../http/adapters/fastify.js'
 import { createFetchAdapter } from '../http/adapters/fetch.js'
@@ -15,7 +13,10 @@ import { createSignatureVerifier, normaliseSecrets } from '../http/signature.js'
 import { createFlowSessions, validSessions } from '../sessions/sessions.js'
 import { createHs256Verifier } from '../util/jwt.js'
 import type { FlowSessions } from '../sessions/types.js'
-import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions, FlowLogger } from './types.js'
+import { ENV, readEnvList } from '../util/env.js'
+import { loadKeyFrom, resolveKeySource, resolvePassphrase } from './key-source.js'
+import type { FlowMetrics } from '../metrics/metrics.js'
+import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 9000
@@ -31,48 +32,59 @@ function positiveInt(value: unknown, name: string, fallback: number, max = Numbe
   return value
 }
 
-function isLoadedKey(v: unknown): v is FlowPrivateKey {
-  return typeof v === 'object' && v !== null && !isBytes(v) && typeof (v as FlowPrivateKey).backend === 'string' && typeof (v as FlowPrivateKey).bits === 'number'
-}
-
 /**
  * Starts loading the key at once, so a bad key is known at start (`endpoint.ready()` rejects, one error line is
- * logged) rather than at the first request. Errors name the option. A loaded key must come from this entry's backend.
+ * logged) rather than at the first request. Configuration mistakes (no key, a path given as PEM text) throw here.
+ * Errors name the option or variable the key came from.
  */
-function startKeyLoad(runtime: Runtime, privateKey: unknown, passphrase: unknown, logger: FlowLogger): Promise<FlowPrivateKey> {
-  if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError('passphrase must be a string')
-  if (isLoadedKey(privateKey)) {
-    const backend = runtime.crypto.getBackend()
-    if (privateKey.backend !== backend) throw new TypeError(`privateKey was loaded by the ${privateKey.backend} backend; this endpoint uses ${backend}`)
-    return Promise.resolve(privateKey)
-  }
-  if (typeof privateKey !== 'string' && !isBytes(privateKey)) {
-    const got = privateKey === undefined ? 'undefined' : privateKey === null ? 'null' : typeof privateKey
-    throw new TypeError(`privateKey must be a PEM string, PEM/DER bytes or a key from loadPrivateKey(); got ${got}`)
-  }
-  const loading = runtime.crypto.loadPrivateKey(privateKey, passphrase === undefined ? {} : { passphrase }).catch((e: unknown) => {
-    if (e instanceof FlowKeyError) throw new FlowKeyError(`privateKey: ${e.message}`, e.reason, { cause: e })
-    throw e
-  })
+function startKeyLoad(runtime: Runtime, options: { privateKey?: unknown; passphrase?: unknown }, logger: FlowLogger): Promise<FlowPrivateKey> {
+  const source = resolveKeySource(runtime, options.privateKey, Object.hasOwn(options, 'privateKey'))
+  const loading = loadKeyFrom(runtime, source, resolvePassphrase(options.passphrase))
   loading.catch((e: unknown) => {
-    logger.error('the private key could not be loaded; every request will answer 500', { ...errorFields(e), reason: safeName((e as { reason?: unknown }).reason) })
+    logger.error('the private key could not be loaded; every request will answer 500', {
+      ...errorFields(e),
+      reason: safeName((e as { reason?: unknown }).reason),
+      source: source.origin,
+    })
   })
   return loading
 }
 
+function validMetrics(metrics: unknown): FlowMetrics | undefined {
+  if (metrics === undefined) return undefined
+  const m = metrics as Partial<FlowMetrics> | null
+  if (typeof m !== 'object' || m === null || typeof m.recordRequest !== 'function' || typeof m.recordDeadlineMiss !== 'function') {
+    throw new TypeError('metrics must come from createFlowMetrics() (an object with recordRequest and recordDeadlineMiss)')
+  }
+  return m as FlowMetrics
+}
+
+const now = (): number => globalThis.performance?.now() ?? Date.now()
+
+/** `handle` recording each answer's status and time in `metrics` (argument errors are thrown, not counted). */
+function measured(handle: (input: FlowHttpRequest) => Promise<FlowHttpResponse>, metrics: FlowMetrics) {
+  return async (input: FlowHttpRequest): Promise<FlowHttpResponse> => {
+    const started = now()
+    const out = await handle(input)
+    metrics.recordRequest(out.status, Math.max(0, now() - started) / 1000)
+    return out
+  }
+}
+
 export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
   return function createFlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown>(
-    options: FlowEndpointOptions<S, C, T>,
+    options: FlowEndpointOptions<S, C, T> = {},
   ): FlowEndpoint<S, C, T> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('createFlowEndpoint takes an options object with privateKey')
-    const secrets = normaliseSecrets(options.appSecret)
+    if (typeof options !== 'object' || options === null) throw new TypeError('createFlowEndpoint takes an options object (privateKey, appSecret, …)')
+    // Explicit options win; WA_FLOWS_APP_SECRET (comma-separated during a rotation) otherwise.
+    const secrets = normaliseSecrets(options.appSecret ?? readEnvList(ENV.appSecret))
     const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
     const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, MAX_TIMER_MS)
     const logger = resolveLogger(options.logger)
-    const keyLoading = startKeyLoad(runtime, options.privateKey, options.passphrase, logger)
+    const keyLoading = startKeyLoad(runtime, options, logger)
     const key = () => keyLoading
     if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new TypeError('onTimeout must be a function')
-    if (!secrets) logger.warn('no appSecret: X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint')
+    if (!secrets) logger.warn('no appSecret (nor WA_FLOWS_APP_SECRET): X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint')
     const sessions = validSessions(options.sessions) ?? createFlowSessions()
     const required = options.requireSession
     if (required !== undefined && typeof required !== 'boolean' && (typeof required !== 'string' || required === '')) {
@@ -84,8 +96,9 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
     }
     if (options.requireFlowTokenSignature && !secrets) throw new TypeError('requireFlowTokenSignature needs appSecret (the signature is keyed with it)')
 
+    const metrics = validMetrics(options.metrics)
     const registry = createRegistry()
-    const handle = createCore({
+    const answer = createCore({
       crypto: runtime.crypto,
       media,
       key,
@@ -99,8 +112,10 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
       requireSession,
       tokenVerifier: secrets && createHs256Verifier(secrets),
       requireTokenSignature: options.requireFlowTokenSignature === true,
+      ...(metrics ? { onDeadlineMiss: () => metrics.recordDeadlineMiss() } : {}),
     })
-    const deps: AdapterDeps = { handle, maxBodyBytes, logger }
+    const handle = metrics ? measured(answer, metrics) : answer
+    const deps: AdapterDeps = { handle, maxBodyBytes, logger, ...(metrics ? { onAdapterAnswer: (status: number) => metrics.recordRequest(status, 0) } : {}) }
 
     const endpoint = {
       on(...args: unknown[]) {

@@ -12,6 +12,7 @@ import type {
 } from '../protocol.js'
 import type { FlowHttpRequest, FlowHttpResponse, FlowLogger, FastifyFlowPlugin, NodeFlowHandler } from '../http/types.js'
 import type { FlowSession, FlowSessions } from '../sessions/types.js'
+import type { FlowMetrics } from '../metrics/metrics.js'
 
 export type * from '../http/types.js'
 
@@ -87,11 +88,18 @@ export type FlowHandler<Req, Res, T = unknown> = (request: Req, ctx: FlowHandler
 export type FlowErrorNotificationHandler<T = unknown> = (notification: FlowErrorNotification, ctx: FlowHandlerContext<T>) => Awaitable<void>
 
 export interface FlowEndpointOptions<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown> {
-  /** PEM text or PEM/DER bytes (loaded and checked at once, see `ready()`), or a key from `loadPrivateKey()` of the same entry point. */
-  privateKey: string | Uint8Array | FlowPrivateKey
-  /** Opens an encrypted private key. */
+  /**
+   * PEM text, PEM/DER bytes, `{ path }` of a key file (Node entry), or a key from `loadPrivateKey()` of the same entry
+   * point; loaded and checked at once (see `ready()`). Default: WA_FLOWS_PRIVATE_KEY (PEM text) or
+   * WA_FLOWS_PRIVATE_KEY_FILE (a path, Node entry).
+   */
+  privateKey?: string | Uint8Array | FlowPrivateKey | { path: string }
+  /** Opens an encrypted private key. Default: WA_FLOWS_PRIVATE_KEY_PASSPHRASE. */
   passphrase?: string
-  /** Meta app secret(s) for `X-Hub-Signature-256`; several during rotation. Without it signatures are not checked. */
+  /**
+   * Meta app secret(s) for `X-Hub-Signature-256`; several during rotation. Default: WA_FLOWS_APP_SECRET
+   * (comma-separated). Without either, signatures are not checked.
+   */
   appSecret?: string | readonly string[]
   /** Largest accepted body in bytes (default 1 MiB); larger → 413. */
   maxBodyBytes?: number
@@ -116,6 +124,11 @@ export interface FlowEndpointOptions<S = AnyFlowScreens, C extends object = Reco
    * verified when present (Data API 4.0 with Flow JSON 7.3+ sends one) and `ctx.flowTokenVerified` says so.
    */
   requireFlowTokenSignature?: boolean
+  /**
+   * Counters to record every answer in (status, time, decryption failures, deadline misses): `createFlowMetrics()`,
+   * served as Prometheus text by `metrics.prometheus()`. See docs/metrics.md.
+   */
+  metrics?: FlowMetrics
 }
 
 /** A flow endpoint: handler registry, HTTP core and framework adapters. */

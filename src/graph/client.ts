@@ -2,6 +2,8 @@
 // API version, retries with backoff on 429/5xx and Meta's throttling codes, errors carrying Graph's code, subcode
 // and fbtrace_id, and the access token redacted from every message. fetch + WebCrypto only (no node: imports).
 import { GraphApiError } from '../errors.js'
+import { ENV, readEnv } from '../util/env.js'
+import { describeNetworkError } from '../util/net-error.js'
 import { redact } from '../util/redact.js'
 
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com'
@@ -13,8 +15,11 @@ const TRANSIENT_CODES = new Set([1, 2, 4, 17, 341, 80007, 130429, 131000, 131016
 const MAX_DELAY_MS = 30_000
 
 export interface GraphTransportOptions {
-  /** System user access token with `whatsapp_business_messaging` (and `whatsapp_business_management` for keys). */
-  accessToken: string
+  /**
+   * System user access token with `whatsapp_business_messaging` (and `whatsapp_business_management` for keys).
+   * Default: WA_FLOWS_ACCESS_TOKEN.
+   */
+  accessToken?: string
   /** Graph API version (default `v21.0`). */
   apiVersion?: string
   /** Base URL (default `https://graph.facebook.com`); a local mock in tests. */
@@ -93,8 +98,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 export function createGraphTransport(options: GraphTransportOptions): GraphTransport {
-  if (typeof options !== 'object' || options === null) throw new TypeError('the Graph client takes an options object with accessToken')
-  const token = options.accessToken
+  if (typeof options !== 'object' || options === null) throw new TypeError('the Graph client takes an options object (accessToken, …)')
+  const token = options.accessToken ?? readEnv(ENV.accessToken)
+  if (token === undefined) throw new TypeError('accessToken is required (or set WA_FLOWS_ACCESS_TOKEN): a system user token with whatsapp_business_messaging')
   if (typeof token !== 'string' || token.trim() === '') throw new TypeError('accessToken must be a non-empty string')
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION
   if (typeof apiVersion !== 'string' || !/^v\d+\.\d+$/.test(apiVersion)) throw new TypeError(`apiVersion must look like v21.0`)
@@ -156,8 +162,7 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
         res = await doFetch(url, { ...init, signal: combined })
       } catch (e) {
         if (signal?.aborted) throw signal.reason
-        const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error)?.message ?? String(e)
-        const error = new GraphApiError(clean(`request to ${url} failed: ${cause}`), GraphApiError.codes.unreachable, {}, { cause: e })
+        const error = new GraphApiError(clean(`request to ${url} failed: ${describeNetworkError(e)}`), GraphApiError.codes.unreachable, {}, { cause: e })
         if (!idempotent) throw error
         last = error
         wait = undefined

@@ -28,7 +28,7 @@ export interface GraphClient {
   downloadMedia(item: string | CompletionMediaItem, options?: GraphMediaDownloadOptions): Promise<DownloadedMedia>
 }
 
-export function createGraphClient(options: GraphClientOptions): GraphClient {
+export function createGraphClient(options: GraphClientOptions = {}): GraphClient {
   const graph = createGraphTransport(options)
   const defaultNumber = options.phoneNumberId
   if (defaultNumber !== undefined && (typeof defaultNumber !== 'string' || !/^\d+$/.test(defaultNumber))) throw new TypeError('phoneNumberId must be a numeric string')

@@ -1,6 +1,7 @@
 // Fetches a CDN file with a timeout, an abort signal and a size limit, handing the body over chunk by chunk
 // (portable: only fetch and Web streams). Transport failures become MediaDownloadError.
 import { FlowError, MediaDownloadError } from '../errors.js'
+import { describeNetworkError } from '../util/net-error.js'
 
 /** Default size limit: 100 MiB, well above the 25 MB WhatsApp accepts for Flows media by default. */
 export const DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -12,6 +13,8 @@ export interface FetchLimits {
   signal?: AbortSignal
   timeoutMs?: number
   maxBytes?: number
+  /** Called once the CDN answered with a Content-Length (the file's size, for progress estimates). */
+  onSize?: (bytes: number) => void
 }
 
 /** Wraps an error thrown by the chunk consumer so it passes through unchanged. */
@@ -20,7 +23,7 @@ class ConsumerError {
 }
 
 function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
+  return describeNetworkError(e)
 }
 
 /**
@@ -65,6 +68,7 @@ export async function fetchMediaBody(url: string, limits: FetchLimits, onChunk: 
       await res.body?.cancel().catch(() => {})
       throw new MediaDownloadError(`the file is ${declared} bytes, more than maxBytes (${maxBytes})`, res.status)
     }
+    if (Number.isFinite(declared) && declared >= 0) limits.onSize?.(declared)
     if (!res.body) return 0
     reader = res.body.getReader()
     let total = 0

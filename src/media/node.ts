@@ -46,8 +46,8 @@ export function bindMedia(runtime: Runtime): NodeMediaApi {
       }
       const { outDir, concurrency, signal, onProgress, onItem, ...limits } = options
       const dir = outDir.endsWith('/') ? outDir : `${outDir}/`
-      return runBatch(items, { concurrency, signal, onProgress, onItem }, (item, onBytes) =>
-        downloadToPath(backend, item, dir, { ...limits, signal }, onBytes),
+      return runBatch(items, { concurrency, signal, onProgress, onItem }, (item, onBytes, onSize) =>
+        downloadToPath(backend, item, dir, { ...limits, signal, onSize }, onBytes),
       )
     },
   }

@@ -25,6 +25,11 @@ export interface MediaBatchProgress {
   total: number
   /** CDN bytes downloaded so far (all items). */
   bytes: number
+  /**
+   * CDN bytes the whole batch is expected to download: the sizes known so far (Content-Length, or what a finished
+   * item downloaded) plus, for each item not started yet, their mean. Undefined until one size is known.
+   */
+  expectedBytes?: number
 }
 
 export interface MediaBatchOptions extends Omit<DownloadMediaOptions, 'to'> {

@@ -1,4 +1,4 @@
-// Finds and loads the native addon: WHATSAPP_FLOWS_NATIVE_PATH alone when set, else a local build (native/ in
+// Finds and loads the native addon: WA_FLOWS_NATIVE_PATH alone when set, else a local build (native/ in
 // this package) first, then the platform package (whatsapp-flows-<triple>). Every failed attempt is kept as the
 // `cause` of the final error.
 import { createRequire } from 'node:module'
@@ -64,7 +64,7 @@ function describe(candidate: string, e: unknown): string {
 export function loadNativeBinding(env: Record<string, string | undefined> = process.env): NativeBinding {
   const triple = platformTriple()
   const file = `whatsapp-flows.${triple}.node`
-  const explicit = env.WHATSAPP_FLOWS_NATIVE_PATH?.trim()
+  const explicit = env.WA_FLOWS_NATIVE_PATH?.trim()
   // An explicit path is the only candidate: it must not be silently replaced by another build.
   const candidates = explicit
     ? [{ path: explicit, optional: false }]

@@ -1,4 +1,4 @@
-// Chooses the backend on Node: WHATSAPP_FLOWS_BACKEND=native|webcrypto forces one; by default native if the
+// Chooses the backend on Node: WA_FLOWS_BACKEND=native|webcrypto forces one; by default native if the
 // addon loads, else WebCrypto with one process warning that carries the load error (message and `cause`).
 import type { CryptoBackend } from '../backend/contract.js'
 import { createNativeBackend } from '../backend/native.js'
@@ -7,7 +7,7 @@ import { FlowBackendError } from '../errors.js'
 import { loadNativeBinding } from './loader.js'
 
 /** The `code` of the fallback warning, for `process.on('warning')` filters and `--disable-warning` (documented). */
-const FALLBACK_WARNING_CODE = 'WHATSAPP_FLOWS_WEBCRYPTO_FALLBACK'
+const FALLBACK_WARNING_CODE = 'WA_FLOWS_WEBCRYPTO_FALLBACK'
 
 let warned = false
 
@@ -16,7 +16,7 @@ function warnFallback(error: unknown): void {
   warned = true
   const reason = error instanceof Error ? error.message : String(error)
   const warning = new Error(
-    `whatsapp-flows: using the WebCrypto backend (${reason}). Set WHATSAPP_FLOWS_BACKEND=webcrypto to choose it explicitly, or =native to make this an error.`,
+    `whatsapp-flows: using the WebCrypto backend (${reason}). Set WA_FLOWS_BACKEND=webcrypto to choose it explicitly, or =native to make this an error.`,
     { cause: error },
   )
   warning.name = 'WhatsAppFlowsWarning'
@@ -25,9 +25,9 @@ function warnFallback(error: unknown): void {
 }
 
 export function selectBackend(env: Record<string, string | undefined> = process.env): CryptoBackend {
-  const forced = env.WHATSAPP_FLOWS_BACKEND?.trim().toLowerCase()
+  const forced = env.WA_FLOWS_BACKEND?.trim().toLowerCase()
   if (forced && forced !== 'native' && forced !== 'webcrypto') {
-    throw new FlowBackendError(`WHATSAPP_FLOWS_BACKEND must be "native" or "webcrypto", got "${forced}"`, FlowBackendError.codes.unavailable)
+    throw new FlowBackendError(`WA_FLOWS_BACKEND must be "native" or "webcrypto", got "${forced}"`, FlowBackendError.codes.unavailable)
   }
   if (forced === 'webcrypto') return createWebCryptoBackend()
   try {

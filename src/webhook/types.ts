@@ -5,9 +5,12 @@ import type { FastifyFlowPlugin, FlowHttpRequest, FlowHttpResponse, FlowLogger, 
 import type { FlowSessions, FlowStore } from '../sessions/types.js'
 
 export interface FlowWebhookOptions<T = unknown> {
-  /** Meta app secret(s) checking `X-Hub-Signature-256` (several during rotation). Required: unsigned posts are refused. */
-  appSecret: string | readonly string[]
-  /** The verify token you entered in the App Dashboard; GET verification answers 403 without it. */
+  /**
+   * Meta app secret(s) checking `X-Hub-Signature-256` (several during rotation). Default: WA_FLOWS_APP_SECRET
+   * (comma-separated). Required one way or the other: unsigned posts are refused.
+   */
+  appSecret?: string | readonly string[]
+  /** The verify token you entered in the App Dashboard (default: WA_FLOWS_VERIFY_TOKEN); GET verification answers 403 without it. */
   verifyToken?: string
   /** Sessions: the completion event carries the token's session and ends it; their store also de-duplicates. */
   sessions?: FlowSessions<T>

@@ -8,6 +8,7 @@ import { createSignatureVerifier, normaliseSecrets } from '../http/signature.js'
 import { createMemoryStore } from '../sessions/memory.js'
 import { validSessions } from '../sessions/sessions.js'
 import type { FlowStore } from '../sessions/types.js'
+import { ENV, readEnv, readEnvList } from '../util/env.js'
 import { resolveLogger } from '../util/logger.js'
 import { createWebhookCore } from './core.js'
 import type { FlowWebhook, FlowWebhookEventName, FlowWebhookOptions } from './types.js'
@@ -41,11 +42,12 @@ function validStore(store: unknown): FlowStore {
   return s as FlowStore
 }
 
-export function createWebhook<T = unknown>(options: FlowWebhookOptions<T>): FlowWebhook<T> {
+export function createWebhook<T = unknown>(options: FlowWebhookOptions<T> = {}): FlowWebhook<T> {
   if (typeof options !== 'object' || options === null) throw new TypeError('createWebhook takes { appSecret, verifyToken?, sessions? }')
-  const secrets = normaliseSecrets(options.appSecret)
-  if (!secrets) throw new TypeError('appSecret is required: the webhook refuses posts it cannot verify (X-Hub-Signature-256)')
-  const { verifyToken } = options
+  // Explicit options win; WA_FLOWS_APP_SECRET and WA_FLOWS_VERIFY_TOKEN otherwise.
+  const secrets = normaliseSecrets(options.appSecret ?? readEnvList(ENV.appSecret))
+  if (!secrets) throw new TypeError('appSecret is required (or set WA_FLOWS_APP_SECRET): the webhook refuses posts it cannot verify (X-Hub-Signature-256)')
+  const verifyToken = options.verifyToken ?? readEnv(ENV.verifyToken)
   if (verifyToken !== undefined && (typeof verifyToken !== 'string' || verifyToken === '')) throw new TypeError('verifyToken must be a non-empty string')
   const sessions = validSessions(options.sessions)
   const store = options.store !== undefined ? validStore(options.store) : (sessions?.store ?? createMemoryStore())

@@ -6,11 +6,14 @@ export interface AdapterDeps {
   handle: (request: FlowHttpRequest) => Promise<FlowHttpResponse>
   maxBodyBytes: number
   logger: FlowLogger
+  /** Told the status of answers an adapter gives without `handle` (413 before reading the body): metrics. */
+  onAdapterAnswer?: (status: number) => void
 }
 
 /** The 413 answer an adapter gives when it stops reading a body; logs the cap (never the body). */
 export function tooLarge(deps: AdapterDeps, declared?: number): FlowHttpResponse {
   deps.logger.warn('request body too large; stopped reading', declared === undefined ? { maxBodyBytes: deps.maxBodyBytes } : { contentLength: declared, maxBodyBytes: deps.maxBodyBytes })
+  deps.onAdapterAnswer?.(413)
   return statusAnswer(413, { connection: 'close' })
 }
 
