@@ -315,8 +315,10 @@ test('ctx.media finds items recursively and passes the deadline signal to the Me
 
 test('option and registration guards throw TypeError', (t) => {
   const opts = { privateKey: keys.privatePem, logger: false }
-  t.throws(() => createFlowEndpoint(), { instanceOf: TypeError })
-  t.throws(() => createFlowEndpoint({ logger: false }), { instanceOf: TypeError })
+  t.throws(() => createFlowEndpoint(null), { instanceOf: TypeError })
+  t.throws(() => createFlowEndpoint({ privateKey: 42, logger: false }), { instanceOf: TypeError })
+  // No key at all (and none in WA_FLOWS_PRIVATE_KEY / WA_FLOWS_PRIVATE_KEY_FILE): a key error naming both.
+  t.throws(() => createFlowEndpoint({ logger: false }), { code: 'ERR_FLOW_KEY_INVALID', message: /WA_FLOWS_PRIVATE_KEY .*WA_FLOWS_PRIVATE_KEY_FILE/ })
   t.throws(() => createFlowEndpoint({ ...opts, appSecret: '' }), { instanceOf: TypeError })
   t.throws(() => createFlowEndpoint({ ...opts, appSecret: [] }), { instanceOf: TypeError })
   t.throws(() => createFlowEndpoint({ ...opts, maxBodyBytes: -1 }), { instanceOf: TypeError })

@@ -6,8 +6,8 @@ import test from 'ava'
 
 import { spawn } from 'node:child_process'
 
-import { help, run } from '../dist/cli/decrypt-media.js'
-import { cleanEnv, cliPath } from './helpers/cli.mjs'
+import { etaSeconds, help, run } from '../dist/cli/decrypt-media.js'
+import { cleanEnv, cliPath, lines, runCli } from './helpers/cli.mjs'
 import { encryptMedia, serve, startCdn, tamperHmac, testBytes } from './helpers/media-fixtures.mjs'
 
 const good = encryptMedia(testBytes(50_000))
@@ -79,26 +79,51 @@ test.serial('a failed file makes the exit code 1 and is named with its reason', 
   t.deepEqual(await readdir(out), ['ok.jpg'])
 })
 
-test.serial('usage errors exit 2; --help prints the help', async (t) => {
-  const c = capture()
-  t.is(await run(['--help'], c.io), 0)
-  t.is(c.stdout(), `${help}\n`)
-  const c2 = capture()
-  t.is(await run([join(dir, 'items.json')], c2.io), 2)
-  t.regex(c2.stderr(), /--out <dir> is required/)
-  const c3 = capture()
-  t.is(await run([join(dir, 'items.json'), '--out', dir, '--concurrency', '0'], c3.io), 2)
-  t.regex(c3.stderr(), /--concurrency must be a positive integer/)
-  const c4 = capture()
-  t.is(await run([join(dir, 'nope.json'), '--out', dir], c4.io), 2)
-  t.regex(c4.stderr(), /cannot read/)
-  const c5 = capture()
-  t.is(await run(['--bogus'], c5.io), 2)
+test.serial('like every command: usage errors exit 2 with one usage line, other failures exit 1 with "wa-flows: <reason>"', async (t) => {
+  const r = await runCli(['decrypt-media', '--help'])
+  t.is(r.code, 0)
+  t.is(r.stdout, help)
+  t.regex(help, /^Usage: wa-flows decrypt-media <input\.json> --out <dir>/)
+  const usage = async (args, message) => {
+    const u = await runCli(['decrypt-media', ...args])
+    t.is(u.code, 2, u.stderr)
+    const [first, ...rest] = lines(u.stderr)
+    t.true(first.startsWith(`wa-flows decrypt-media: ${message}`), first)
+    t.deepEqual(rest, ['Run "wa-flows decrypt-media --help" for usage.'])
+  }
+  await usage([join(dir, 'items.json')], '--out <dir> is required')
+  await usage([join(dir, 'items.json'), '--out', dir, '--concurrency', '0'], '--concurrency must be a positive integer, got "0"')
+  await usage(['--bogus'], "Unknown option '--bogus'.")
+  await usage(['--out', dir], 'the input file is missing')
+  // Not usage errors: exit 1, one line.
+  const missing = await runCli(['decrypt-media', join(dir, 'nope.json'), '--out', dir])
+  t.is(missing.code, 1)
+  t.deepEqual(lines(missing.stderr), [`wa-flows: cannot read ${join(dir, 'nope.json')}: ENOENT: no such file or directory, open '${join(dir, 'nope.json')}'`])
   const empty = join(dir, 'empty.json')
   await writeFile(empty, '{"data":{}}')
-  const c6 = capture()
-  t.is(await run([empty, '--out', dir], c6.io), 1)
-  t.regex(c6.stderr(), /no media items/)
+  const none = await runCli(['decrypt-media', empty, '--out', dir])
+  t.is(none.code, 1)
+  t.deepEqual(lines(none.stderr), [`wa-flows: no media items (objects with cdn_url and encryption_metadata) in ${empty}`])
+})
+
+test('the ETA counts bytes, not files: a big file still downloading is most of the wait', (t) => {
+  // 3 files of 4 done after 10 s, but they were small: 4 MB of 40 MB expected → 90 s left at 0.4 MB/s.
+  t.is(etaSeconds({ done: 3, failed: 0, total: 4, bytes: 4e6, expectedBytes: 40e6 }, 10), 90)
+  t.is(etaSeconds({ done: 0, failed: 0, total: 4, bytes: 0 }, 1), Infinity, 'nothing known yet')
+  t.is(etaSeconds({ done: 4, failed: 0, total: 4, bytes: 40e6, expectedBytes: 40e6 }, 100), 0)
+})
+
+test.serial('the batch reports expected bytes from Content-Length as downloads start', async (t) => {
+  const input = join(dir, 'sizes.json')
+  await writeFile(input, JSON.stringify([item('/good', good, 'a.jpg', 'a'), item('/good', good, 'b.jpg', 'b')]))
+  const seen = []
+  const { decryptMediaBatch } = await import('../dist/index.js')
+  await decryptMediaBatch(JSON.parse(await readFile(input, 'utf8')), { outDir: join(dir, 'out-sizes'), concurrency: 1, onProgress: (p) => seen.push(p) })
+  t.is(seen[0].expectedBytes, undefined, 'no size known at the start')
+  const firstSized = seen.find((p) => p.expectedBytes !== undefined)
+  t.is(firstSized.expectedBytes, 2 * good.cdnFile.length, 'one size known: the other item is estimated at the mean')
+  t.is(seen.at(-1).expectedBytes, 2 * good.cdnFile.length)
+  t.is(seen.at(-1).bytes, 2 * good.cdnFile.length)
 })
 
 test.serial('on a TTY a progress bar is drawn on stderr', async (t) => {
