@@ -117,7 +117,7 @@ test('serve fails with exit 1 and one line for a bad handler path, a missing key
   const noKey = await runCli(['serve', '--handler', s.handler, '--key', join(s.dir, 'missing.pem'), '--port', '0'], { env: s.env })
   t.is(noKey.code, 1)
   t.is(lines(noKey.stderr).length, 1)
-  t.regex(noKey.stderr, /^wa-flows: cannot read private key .*missing\.pem: ENOENT/)
+  t.deepEqual(lines(noKey.stderr), [`wa-flows: cannot load the private key: --key ${join(s.dir, 'missing.pem')}: the key file cannot be read (ENOENT)`])
 
   writeFileSync(join(s.dir, 'nodefault.mjs'), '// no default export\nexport const x = 1\n')
   const noDefault = await runCli(['serve', '--handler', join(s.dir, 'nodefault.mjs'), '--key', s.key, '--port', '0', '--workers', '2'], { env: s.env })
@@ -137,7 +137,28 @@ test('serve refuses an encrypted key without the passphrase (one line, exit 1)',
   const r = await runCli(['serve', '--handler', s.handler, '--key', s.key, '--port', '0'], { env: cleanEnv() })
   t.is(r.code, 1)
   t.is(lines(r.stderr).length, 1)
-  t.regex(r.stderr, /^wa-flows: cannot load private key /)
+  t.regex(r.stderr.trim(), /^wa-flows: cannot load the private key: --key \S+private\.pem: the private key is encrypted and no passphrase was given \(the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE\)$/)
+})
+
+test('serve reads the key from WA_FLOWS_PRIVATE_KEY_FILE or WA_FLOWS_PRIVATE_KEY without --key; failures name the variable', async (t) => {
+  const s = await setup(t)
+  for (const env of [cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: s.key }), cleanEnv({ WA_FLOWS_PRIVATE_KEY: readFileSync(s.key, 'utf8') })]) {
+    const srv = serve(t, ['--handler', s.handler], env)
+    const [, url] = await srv.ready
+    const r = await runCli(['simulate', '--url', url, '--public-key', s.publicKey])
+    t.is(r.code, 0, r.stderr)
+    srv.child.kill('SIGTERM')
+    t.is((await srv.exited).code, 0)
+  }
+  const wrongFile = await runCli(['serve', '--handler', s.handler, '--port', '0'], { env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: join(s.dir, 'gone.pem') }) })
+  t.is(wrongFile.code, 1)
+  t.deepEqual(lines(wrongFile.stderr), [`wa-flows: cannot load the private key: WA_FLOWS_PRIVATE_KEY_FILE (${join(s.dir, 'gone.pem')}): the key file cannot be read (ENOENT)`])
+  const pathAsPem = await runCli(['serve', '--handler', s.handler, '--port', '0'], { env: cleanEnv({ WA_FLOWS_PRIVATE_KEY: s.key }) })
+  t.is(pathAsPem.code, 1)
+  t.regex(pathAsPem.stderr, /^wa-flows: cannot load the private key: WA_FLOWS_PRIVATE_KEY: this looks like a file path, not PEM text: .*WA_FLOWS_PRIVATE_KEY_FILE/)
+  const nothing = await runCli(['serve', '--handler', s.handler, '--port', '0'], { env: cleanEnv(), cwd: tempDir(t) })
+  t.is(nothing.code, 1)
+  t.deepEqual(lines(nothing.stderr), ['wa-flows: cannot load the private key: private.pem (the default: give --key <file> or set WA_FLOWS_PRIVATE_KEY_FILE): the key file cannot be read (ENOENT)'])
 })
 
 test('simulate against an endpoint with another key gets 421 and exits 1', async (t) => {
