@@ -118,10 +118,17 @@ test('the release smoke test (scripts/smoke-installed.mjs) passes on this host',
 test('the tarballs hold what the docs promise: dist without maps or tests, the addon in the platform package', async (t) => {
   const list = async (tarball) => (await execFileP('tar', ['tzf', join(artifacts, tarball)])).stdout.trim().split('\n')
   const main = await list(info.main)
-  t.true(main.includes('package/dist/index.js') && main.includes('package/dist/webcrypto.d.ts') && main.includes('package/dist/cli/main.js'))
-  t.deepEqual(main.filter((f) => !f.startsWith('package/dist/') && !/^package\/(package\.json|README\.md|LICENSE)$/.test(f)), [])
-  t.deepEqual(main.filter((f) => f.endsWith('.map') || /test/.test(f) || f.endsWith('.node')), [])
   const manifest = JSON.parse(readFileSync(join(project, 'node_modules/whatsapp-flows/package.json'), 'utf8'))
+  t.true(main.includes('package/dist/index.js') && main.includes('package/dist/webcrypto.d.ts') && main.includes('package/dist/cli/main.js'))
+  t.deepEqual(main.filter((f) => !f.startsWith('package/dist/') && !f.startsWith('package/docs/') && !/^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(f)), [])
+  // What explains the package on the registry and in node_modules: the licence, the changes, every docs page.
+  for (const f of ['package/LICENSE', 'package/CHANGELOG.md', 'package/README.md', 'package/docs/endpoint.md', 'package/docs/lifecycle.md', 'package/docs/cli.md', 'package/docs/metrics.md', 'package/docs/typescript.md']) t.true(main.includes(f), f)
+  t.deepEqual([manifest.repository, manifest.homepage, manifest.bugs], [
+    { type: 'git', url: 'git+https://github.com/whatsapp-flows/whatsapp-flows.git' },
+    'https://github.com/whatsapp-flows/whatsapp-flows#readme',
+    { url: 'https://github.com/whatsapp-flows/whatsapp-flows/issues' },
+  ])
+  t.deepEqual(main.filter((f) => f.endsWith('.map') || /test/.test(f) || f.endsWith('.node')), [])
   t.is(manifest.scripts.prepare, undefined)
   t.deepEqual((await list(info.platform.tarball)).sort(), ['package/README.md', `package/whatsapp-flows.${info.platform.suffix}.node`, 'package/package.json'].sort())
 })

@@ -53,7 +53,12 @@ test('exports: `types` first in every condition, ./package.json exported, worker
 test('manifest: ESM, engines, files whitelist, no side effects, a bin with a shebang, no production dependencies', (t) => {
   t.is(pkg.type, 'module')
   t.is(pkg.engines.node, '>=20.19')
-  t.deepEqual(pkg.files, ['dist', '!dist/**/*.map'])
+  t.deepEqual(pkg.files, ['dist', '!dist/**/*.map', 'docs', 'CHANGELOG.md'])
+  t.deepEqual(pkg.repository, { type: 'git', url: 'git+https://github.com/whatsapp-flows/whatsapp-flows.git' })
+  t.is(pkg.homepage, 'https://github.com/whatsapp-flows/whatsapp-flows#readme')
+  t.deepEqual(pkg.bugs, { url: 'https://github.com/whatsapp-flows/whatsapp-flows/issues' })
+  t.regex(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 the whatsapp-flows authors\n/)
+  t.regex(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), new RegExp(`^## ${pkg.version.replaceAll('.', '\\.')} `, 'm'))
   t.is(pkg.sideEffects, false)
   t.is(pkg.bin['wa-flows'], './dist/cli/main.js')
   t.true(readFileSync(join(root, pkg.bin['wa-flows']), 'utf8').startsWith('#!/usr/bin/env node\n'))

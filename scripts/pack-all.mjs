@@ -20,8 +20,10 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const artifacts = join(root, 'artifacts')
 const log = (msg) => process.stderr.write(`pack-all: ${msg}\n`)
 
-/** Files npm adds to the main tarball besides `files` and package.json, when they exist. */
-const mainExtras = ['README.md', 'LICENSE']
+/** Files of the main tarball besides dist/ and package.json, when they exist (README, LICENSE: npm adds them anyway). */
+const mainExtras = ['README.md', 'LICENSE', 'CHANGELOG.md']
+/** Directories shipped whole in the main tarball (`files` in package.json). */
+const mainDirs = ['docs']
 
 function walk(dir) {
   if (!existsSync(dir)) return []
@@ -39,6 +41,7 @@ export async function hostSuffix() {
 export function fingerprint(suffix) {
   const files = [
     ...walk(join(root, 'dist')).filter((f) => !f.endsWith('.map')),
+    ...mainDirs.flatMap((d) => walk(join(root, d))),
     ...['package.json', ...mainExtras, `native/${binaryName(suffix)}`, `npm/${suffix}/package.json`, `npm/${suffix}/README.md`]
       .map((f) => join(root, f))
       .filter((f) => existsSync(f)),
@@ -93,6 +96,7 @@ async function main(argv) {
   mkdirSync(stage, { recursive: true })
   cpSync(join(root, 'dist'), join(stage, 'dist'), { recursive: true, filter: (f) => !f.endsWith('.map') })
   for (const f of mainExtras) if (existsSync(join(root, f))) copyFileSync(join(root, f), join(stage, f))
+  for (const d of mainDirs) cpSync(join(root, d), join(stage, d), { recursive: true })
   const manifest = publishManifest(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')))
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
   const info = {

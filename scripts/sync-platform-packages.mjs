@@ -29,7 +29,7 @@ export function platformManifest(main, t) {
     files: [binaryName(t.suffix)],
     engines: main.engines,
   }
-  if (main.repository) manifest.repository = main.repository
+  for (const field of ['repository', 'homepage', 'bugs']) if (main[field]) manifest[field] = main[field]
   return manifest
 }
 
