@@ -12,11 +12,11 @@ import { promisify } from 'node:util'
 
 import { findRuntime } from '../scripts/install-runtimes.mjs'
 import { artifacts, currentArtifacts } from '../scripts/pack-all.mjs'
+import { namedBlocks, shellSteps } from './helpers/snippets.mjs'
 
 const execFileP = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const vectors = fileURLToPath(new URL('./vectors/pywa/', import.meta.url))
-const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm']
 
 const env = { ...process.env }
 for (const name of Object.keys(env)) if (name.startsWith('WA_FLOWS_') || name.startsWith('npm_')) delete env[name]
@@ -45,9 +45,16 @@ test.before(async () => {
   }
   if (!info) throw new Error('pack:all did not produce current artifacts')
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'wa-flows-install-check', private: true, type: 'module' }, null, 2)}\n`)
-  const tarballs = [info.main, info.platform.tarball].map((t) => join(artifacts, t))
-  // --offline: the package has no production dependencies, so nothing may come from a registry.
-  await run(npm[0], [...npm.slice(1), 'install', '--omit=dev', '--no-audit', '--no-fund', '--offline', ...tarballs])
+  // The README's "Trying it from local tarballs", as written: its first line is what pack-all --no-build just did
+  // (npm test has built), its second installs both tarballs by glob from the clone (here: this checkout). Added for
+  // the test: --offline (no production dependencies, so nothing may come from a registry), --omit=dev, quiet flags.
+  const [packLine, installLine] = shellSteps(namedBlocks('README.md')['local-tarballs.sh'].code).map((s) => s.npm)
+  if (!/^npm --prefix \.\.\/whatsapp-flows run pack:all$/.test(packLine)) throw new Error(`README: unexpected pack line: ${packLine}`)
+  if (!/^npm install \.\.\/whatsapp-flows\/artifacts\/\*\.tgz$/.test(installLine)) throw new Error(`README: unexpected install line: ${installLine}`)
+  const command = `${installLine.replace('../whatsapp-flows/', `${root.replace(/\/$/, '')}/`)} --omit=dev --no-audit --no-fund --offline`
+  const installed = await run('bash', ['-c', command])
+  const tarballs = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies
+  if (!tarballs?.['whatsapp-flows'] || !tarballs[info.platform.name]) throw new Error(`both tarballs should be installed: ${installed.stdout}`)
   writeFileSync(join(project, 'check.mjs'), checkScript("import * as flows from 'whatsapp-flows'\nimport { readFileSync } from 'node:fs'"))
   writeFileSync(join(project, 'check.cjs'), `(async () => {\n${checkScript("const flows = require('whatsapp-flows')\nconst { readFileSync } = require('node:fs')")}})()\n`)
   writeFileSync(join(project, 'worker.mjs'), "// Written by __test__/install.test.mjs: what a Worker or browser bundle imports.\nimport { getBackend } from 'whatsapp-flows'\nimport * as web from 'whatsapp-flows/webcrypto'\nexport const backends = [getBackend(), web.getBackend()]\n")
