@@ -97,6 +97,8 @@ export function whenStdoutCloses(handler: () => void): void {
  * `whenStdoutCloses`' handler runs once, with no stack trace; any other stdout error is reported as one line.
  */
 export function watchStdout(): void {
+  // stderr has no one to report its own failure to (`2>&1 | head`): its errors are dropped, never thrown.
+  process.stderr.on('error', () => {})
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (stdoutClosed) return
     stdoutClosed = true

@@ -103,7 +103,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   const timeoutMs = positiveInt(values.timeout, '--timeout', 120_000)
   const maxBytes = positiveInt(values['max-bytes'], '--max-bytes', 100 * 1024 * 1024)
   const input = positionals[0]!
-  let items
+  let items: ReturnType<typeof collectMediaItems>
   try {
     items = collectMediaItems(JSON.parse(await readFile(input, 'utf8')))
   } catch (e) {
