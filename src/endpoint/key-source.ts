@@ -14,9 +14,6 @@ export interface FlowPrivateKeyFile {
   path: string
 }
 
-/** What the `privateKey` option accepts. */
-export type FlowPrivateKeyInput = string | Uint8Array | FlowPrivateKey | FlowPrivateKeyFile
-
 /** Where a key came from: the option or the variable (logged as is: it names, it holds nothing). */
 export type KeyOrigin = 'privateKey' | 'privateKey.path' | typeof ENV.privateKey | typeof ENV.privateKeyFile
 
