@@ -212,8 +212,9 @@ for (const runtime of runtimes) {
       t.is(results[6].path, join(dir, 'm7'))
       t.deepEqual((await readdir(dir)).sort(), ['_CON.txt', 'a (1).jpg', 'a (2).jpg', 'a.jpg', 'm7', 'x'])
       const last = progress.at(-1)
-      t.deepEqual({ ...last, bytes: undefined }, { done: 8, failed: 2, total: 8, bytes: undefined })
+      t.deepEqual({ ...last, bytes: undefined, expectedBytes: undefined }, { done: 8, failed: 2, total: 8, bytes: undefined, expectedBytes: undefined })
       t.is(last.bytes, 3 * good.cdnFile.length + tampered.cdnFile.length + 3 * small.cdnFile.length)
+      t.is(last.expectedBytes, last.bytes, 'once all is done, the estimate is what was downloaded')
       t.true(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done))
     } finally {
       await rm(dir, { recursive: true, force: true })

@@ -84,7 +84,7 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
     const keyLoading = startKeyLoad(runtime, options, logger)
     const key = () => keyLoading
     if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new TypeError('onTimeout must be a function')
-    if (!secrets) logger.warn('no appSecret (nor WA_FLOWS_APP_SECRET): X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint')
+    if (!secrets) logger.warn('no appSecret: X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint (set appSecret or WA_FLOWS_APP_SECRET)')
     const sessions = validSessions(options.sessions) ?? createFlowSessions()
     const required = options.requireSession
     if (required !== undefined && typeof required !== 'boolean' && (typeof required !== 'string' || required === '')) {
