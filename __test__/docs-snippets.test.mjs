@@ -1,4 +1,5 @@
-// README.md and docs/*.md, run: every fenced js/ts/sh block of every page is named (```lang name=file) and used by
+// README.md and docs/*.md, run (one test at a time: each starts servers and tsx, and two cores are shared with the
+// suite's timing tests): every fenced js/ts/sh block of every page is named (```lang name=file) and used by
 // a test — here, or in lifecycle.test.mjs / install.test.mjs for theirs — or marked `<!-- snippet: illustration -->`
 // on the line before it. JavaScript runs as written against local servers, TypeScript is type-checked with
 // `tsc --strict` (and run through tsx where it is a program), shell blocks run through the real CLI (curl and
@@ -47,7 +48,7 @@ async function serveSnippet(t, dir, file, env) {
   return { server, url }
 }
 
-test('every js/ts/sh block of the README and the docs is run or type-checked by a test, or marked as an illustration', (t) => {
+test.serial('every js/ts/sh block of the README and the docs is run or type-checked by a test, or marked as an illustration', (t) => {
   t.deepEqual(Object.keys(USED).sort(), [...DOC_PAGES].sort(), 'every page is registered here')
   for (const page of DOC_PAGES) {
     const blocks = readBlocks(page)
@@ -65,7 +66,7 @@ test('every js/ts/sh block of the README and the docs is run or type-checked by 
   }
 })
 
-test('links: the README\'s are absolute (they work on the registry page), the docs\' stay inside docs/ or are absolute', (t) => {
+test.serial('links: the README\'s are absolute (they work on the registry page), the docs\' stay inside docs/ or are absolute', (t) => {
   const anchors = (text) => new Set([...text.matchAll(/^#+ (.*)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')))
   for (const page of DOC_PAGES) {
     const text = readFileSync(join(root, page), 'utf8')
@@ -92,7 +93,7 @@ test('links: the README\'s are absolute (they work on the registry page), the do
   }
 })
 
-test('every TypeScript block type-checks with tsc --strict against the package types', (t) => {
+test.serial('every TypeScript block type-checks with tsc --strict against the package types', (t) => {
   const files = {
     'readme/usage.ts': block('README.md', 'usage.ts'),
     'readme/core.ts': block('README.md', 'core.ts'),
@@ -129,7 +130,7 @@ redisTest('README usage: it runs as written, and its flow finishes: sent, INIT, 
   t.deepEqual(await stranger.init().then((r) => [r.status, r.response]), [427, { error_msg: 'This flow has expired. Please ask for a new one.' }])
 })
 
-test('README core crypto API: the snippet decrypts a request and encrypts its answer', async (t) => {
+test.serial('README core crypto API: the snippet decrypts a request and encrypts its answer', async (t) => {
   const dir = snippetDir(t)
   keys(dir)
   writeFiles(dir, {
@@ -148,7 +149,7 @@ console.log(JSON.stringify((await client.init()).response))
   t.deepEqual(r.stdout.trim().split('\n'), [`crypto backend: ${r.stdout.includes('native') ? 'native' : 'webcrypto'}`, '{"screen":"DONE","data":{"action":"INIT"}}'])
 })
 
-test('cli.md: the curl upload keeps the token off the command line and reaches Graph; key-status matches openssl', async (t) => {
+test.serial('cli.md: the curl upload keeps the token off the command line and reaches Graph; key-status matches openssl', async (t) => {
   const dir = snippetDir(t)
   const { publicPath } = keys(dir)
   const publicPem = readFileSync(publicPath, 'utf8')
@@ -174,7 +175,7 @@ test('cli.md: the curl upload keeps the token off the command line and reaches G
   t.is(cli.stdout, shape)
 })
 
-test('cli.md: the flow.mjs handler module under wa-flows serve, through to its completion webhook', async (t) => {
+test.serial('cli.md: the flow.mjs handler module under wa-flows serve, through to its completion webhook', async (t) => {
   const dir = snippetDir(t)
   const { publicPem, privatePath } = keys(dir)
   writeFiles(dir, { 'flow.mjs': block('docs/cli.md', 'flow.mjs') })
@@ -188,7 +189,7 @@ test('cli.md: the flow.mjs handler module under wa-flows serve, through to its c
   await server.waitFor(/^completed cli-token \{ started: \d+ \}$/m)
 })
 
-test('cli.md: npm start\'s simulate line, the same flow under serve, and its --steps file', async (t) => {
+test.serial('cli.md: npm start\'s simulate line, the same flow under serve, and its --steps file', async (t) => {
   const dir = snippetDir(t)
   const devKeys = join(dir, 'dev-keys')
   const start = startProcess(t, [join(root, 'examples/start.mjs')], { cwd: root, env: cleanEnv({ WA_FLOWS_DEV_KEYS: devKeys, PORT: '0' }), ready: /listening on (http:\/\/\S+)/ })
@@ -209,7 +210,7 @@ test('cli.md: npm start\'s simulate line, the same flow under serve, and its --s
   t.regex(last.stdout, /^all 6 steps answered as expected$/m)
 })
 
-test('endpoint.md: the main example, with your code (clinic.mjs) stood in for: screens, session, 427, BACK, error hook', async (t) => {
+test.serial('endpoint.md: the main example, with your code (clinic.mjs) stood in for: screens, session, 427, BACK, error hook', async (t) => {
   const dir = snippetDir(t)
   const { privatePath } = keys(dir)
   writeFiles(dir, {
@@ -250,7 +251,7 @@ show(await client.notifyError('INVALID_SCREEN_DATA', 'oops', { screen: 'DETAILS'
   ])
 })
 
-test('endpoint.md: handle() for frameworks without an adapter', async (t) => {
+test.serial('endpoint.md: handle() for frameworks without an adapter', async (t) => {
   const dir = snippetDir(t)
   const { privatePath } = keys(dir)
   writeFiles(dir, {
@@ -268,7 +269,7 @@ console.log(get.status, get.headers.allow, junk.status, junk.body)
 })
 
 for (const [name, paths] of [['node-http.mjs', ['/']], ['slow-clients.mjs', ['/']], ['express.mjs', ['/flow', '/flow-raw']], ['fastify.mjs', ['/flow']]]) {
-  test(`endpoint.md: ${name} serves the endpoint (ping answered, INIT decrypted: 501 without a handler)`, async (t) => {
+  test.serial(`endpoint.md: ${name} serves the endpoint (ping answered, INIT decrypted: 501 without a handler)`, async (t) => {
     const dir = snippetDir(t)
     const { publicPem, privatePath } = keys(dir)
     writeFiles(dir, { [name]: block('docs/endpoint.md', name) })
@@ -281,7 +282,7 @@ for (const [name, paths] of [['node-http.mjs', ['/']], ['slow-clients.mjs', ['/'
   })
 }
 
-test('endpoint.md: the Fetch API block — Hono, the Workers/Bun default export and Deno.serve — each answers', async (t) => {
+test.serial('endpoint.md: the Fetch API block — Hono, the Workers/Bun default export and Deno.serve — each answers', async (t) => {
   const dir = snippetDir(t)
   const { privatePath } = keys(dir)
   writeFiles(dir, {
@@ -304,7 +305,7 @@ for (const handler of [(r) => mod.app.fetch(r), (r) => mod.default.fetch(r), (r)
   t.deepEqual(r.stdout.trim().split('\n'), Array(3).fill('200 {"data":{"status":"active"}}'))
 })
 
-test('endpoint.md: the simulator block against the booking flow served at /flow', async (t) => {
+test.serial('endpoint.md: the simulator block against the booking flow served at /flow', async (t) => {
   const dir = snippetDir(t)
   const { privatePath } = keys(dir)
   const env = cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath, WA_FLOWS_APP_SECRET: 'sim-secret' })
@@ -316,7 +317,7 @@ test('endpoint.md: the simulator block against the booking flow served at /flow'
   t.is(r.stdout.trim(), '200 200 200 200 200 200')
 })
 
-test('metrics.md: serve --metrics-path scraped as documented; the example scrape has the real metric lines', async (t) => {
+test.serial('metrics.md: serve --metrics-path scraped as documented; the example scrape has the real metric lines', async (t) => {
   const dir = snippetDir(t)
   keys(dir)
   const { results } = await runShellBlock(t, block('docs/metrics.md', 'metrics.sh'), {
@@ -335,7 +336,7 @@ test('metrics.md: serve --metrics-path scraped as documented; the example scrape
   t.regex(server.server.output(), /^\S+ POST INIT - 200 /m)
 })
 
-test('metrics.md: counters in your own server (metrics-server.ts)', async (t) => {
+test.serial('metrics.md: counters in your own server (metrics-server.ts)', async (t) => {
   const dir = snippetDir(t)
   const { publicPem, privatePath } = keys(dir)
   writeFiles(dir, { 'metrics-server.ts': block('docs/metrics.md', 'metrics-server.ts') })
@@ -347,7 +348,7 @@ test('metrics.md: counters in your own server (metrics-server.ts)', async (t) =>
   t.regex(await scrape.text(), /^wa_flows_requests_total\{status="200"\} 1$/m)
 })
 
-test('typescript.md: the flow.ts handler module served by wa-flows serve, as documented', async (t) => {
+test.serial('typescript.md: the flow.ts handler module served by wa-flows serve, as documented', async (t) => {
   const dir = snippetDir(t)
   keys(dir)
   writeFiles(dir, { 'flow.ts': block('docs/typescript.md', 'flow.ts') })

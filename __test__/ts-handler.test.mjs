@@ -35,7 +35,7 @@ async function keysIn(t, dir) {
 }
 
 for (const workers of [1, 2]) {
-  test(`a .ts handler module runs through the project's tsx on Node ${process.versions.node} (--workers ${workers})`, async (t) => {
+  test.serial(`a .ts handler module runs through the project's tsx on Node ${process.versions.node} (--workers ${workers})`, async (t) => {
     const dir = projectDir(t)
     await keysIn(t, dir)
     writeFileSync(join(dir, 'flow.ts'), HANDLER)
@@ -48,7 +48,7 @@ for (const workers of [1, 2]) {
   })
 }
 
-test('without tsx, a .ts handler runs on Node\'s type stripping where it is on, else fails with one line saying what to install', async (t) => {
+test.serial('without tsx, a .ts handler runs on Node\'s type stripping where it is on, else fails with one line saying what to install', async (t) => {
   const dir = tempDir(t) // outside the package: no tsx up the tree, nor in the working directory
   await keysIn(t, dir)
   writeFileSync(join(dir, 'flow.ts'), HANDLER.replace("import type { FlowEndpoint, FlowWebhook } from 'whatsapp-flows'", 'type FlowEndpoint = any; type FlowWebhook = any'))
@@ -70,7 +70,7 @@ test('without tsx, a .ts handler runs on Node\'s type stripping where it is on, 
   t.deepEqual(lines(r.stderr), [expected])
 })
 
-test('the loader: tsx when the project has it, else Node type stripping where on, else why not', (t) => {
+test.serial('the loader: tsx when the project has it, else Node type stripping where on, else why not', (t) => {
   const none = { tsxApi: undefined, nodeTypeScript: undefined }
   t.deepEqual(chooseTypeScriptLoader('flow.ts', { ...none, tsxApi: '/p/node_modules/tsx/dist/esm/api/index.mjs', nodeVersion: '20.20.2' }), { via: 'tsx', api: '/p/node_modules/tsx/dist/esm/api/index.mjs' })
   t.deepEqual(chooseTypeScriptLoader('flow.ts', { ...none, nodeTypeScript: 'strip', nodeVersion: '22.18.0' }), { via: 'node' })
