@@ -15,7 +15,7 @@ import { createSignatureVerifier, normaliseSecrets } from '../http/signature.js'
 import { createFlowSessions, validSessions } from '../sessions/sessions.js'
 import { createHs256Verifier } from '../util/jwt.js'
 import type { FlowSessions } from '../sessions/types.js'
-import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions, FlowLogger } from './types.js'
+import type { AnyFlowScreens, CreateFlowEndpoint, FlowEndpoint, FlowEndpointOptions, FlowLogger } from './types.js'
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 9000
@@ -60,10 +60,8 @@ function startKeyLoad(runtime: Runtime, privateKey: unknown, passphrase: unknown
   return loading
 }
 
-export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
-  return function createFlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown>(
-    options: FlowEndpointOptions<S, C, T>,
-  ): FlowEndpoint<S, C, T> {
+export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi): CreateFlowEndpoint {
+  function createFlowEndpoint(options: FlowEndpointOptions<AnyFlowScreens, Record<string, unknown>, unknown>): FlowEndpoint<AnyFlowScreens> {
     if (typeof options !== 'object' || options === null) throw new TypeError('createFlowEndpoint takes an options object with privateKey')
     const secrets = normaliseSecrets(options.appSecret)
     const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
@@ -119,6 +117,7 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
       nodeHandler: () => createNodeHandler(deps),
       fastifyPlugin: createFastifyPlugin(deps),
     }
-    return endpoint as unknown as FlowEndpoint<S, C, T>
+    return endpoint as unknown as FlowEndpoint<AnyFlowScreens>
   }
+  return createFlowEndpoint as CreateFlowEndpoint
 }
