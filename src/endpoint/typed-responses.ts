@@ -32,10 +32,14 @@ type MissingFields<Where extends string, D, O> = {
   [F in Exclude<RequiredKeys<O>, PresentKeys<D>> & string]: `${Where}: missing field '${F}'`
 }[Exclude<RequiredKeys<O>, PresentKeys<D>> & string]
 type MaybeUndefinedFields<Where extends string, D, O> = {
-  [F in Exclude<RequiredKeys<O> & PresentKeys<D>, SureKeys<D>> & string]: `${Where}: field '${F}' may be undefined`
+  [F in Exclude<RequiredKeys<O> & PresentKeys<D>, SureKeys<D>> & string]: IsAny<D[F]> extends true ? never : `${Where}: field '${F}' may be undefined`
 }[Exclude<RequiredKeys<O> & PresentKeys<D>, SureKeys<D>> & string]
 type WrongFields<Where extends string, D, O> = {
-  [F in PresentKeys<D> & keyof O & string]: [Exclude<D[F], undefined>] extends [O[F]] ? never : `${Where}: field '${F}' must be ${Described<O[F]>}`
+  [F in PresentKeys<D> & keyof O & string]: IsAny<D[F]> extends true
+    ? never
+    : [Exclude<D[F], undefined>] extends [O[F]]
+      ? never
+      : `${Where}: field '${F}' must be ${Described<O[F]>}`
 }[PresentKeys<D> & keyof O & string]
 
 /** The first kind of mistake found (unknown, missing, maybe undefined, wrong type), one message per field. */
@@ -51,20 +55,26 @@ type DataErrors<S, N extends keyof S & string, D> =
     : D extends object
       ?
           | (Declared<S, N> extends infer O ? ([O] extends [undefined] ? never : string extends keyof O ? never : FieldErrors<`screen ${N}`, D, O>) : never)
-          | ('error_message' extends PresentKeys<D> ? ([Exclude<D['error_message' & keyof D], undefined>] extends [string] ? never : `screen ${N}: error_message must be a string`) : never)
+          | ('error_message' extends PresentKeys<D>
+              ? IsAny<D['error_message' & keyof D]> extends true
+                ? never
+                : [Exclude<D['error_message' & keyof D], undefined>] extends [string]
+                  ? never
+                  : `screen ${N}: error_message must be a string`
+              : never)
       : `screen ${N}: data must be an object`
 
 type CompletionErrors<C, D> = D extends { extension_message_response: { params: infer P } }
   ? IsAny<P> extends true
     ? never
     : P extends object
-      ? FieldErrors<'completion params', P, C & { flow_token: string }> extends infer E
+      ? P extends { flow_token: string }
         ? string extends keyof C
-          ? Exclude<E, `${string}: unknown field '${string}'`>
-          : E
-        : never
+          ? never
+          : FieldErrors<'completion params', P, C & { flow_token: string }>
+        : "completion params: missing field 'flow_token'"
       : 'completion: params must be an object'
-  : "completion: data must be { extension_message_response: { params: { flow_token, … } } }"
+  : 'completion: data must be { extension_message_response: { params: { flow_token, … } } }'
 
 /** Errors of one response R, given where the handler runs (`Where`) and the screens it may lead to. */
 type OneResponseErrors<S, C, Where extends string, Allowed extends string, Reason extends string, R> =
