@@ -93,7 +93,7 @@ function validateComponents(model: FlowModel, s: ScreenInfo, f: Findings): void 
       else names.set(node.name, c.pointer)
     }
     if (c.type === 'If') {
-      if (!Array.isArray(node.then) || node.then.length === 0) f.add('if-then-empty', pointer(c.pointer, 'then'), 'If needs a non-empty "then"')
+      if (!Array.isArray(node.then) || node.then.length === 0) f.add('if-then-empty', node.then === undefined ? c.pointer : pointer(c.pointer, 'then'), 'If needs a non-empty "then"')
       if (hasFooter(node.then) !== hasFooter(node.else)) {
         f.add('footer-branches', c.pointer, 'a Footer in one branch of If needs a Footer in the other ("else") too')
       }
@@ -217,7 +217,7 @@ function pickersIn(model: FlowModel, s: ScreenInfo, payload: JsonObject): Array<
 
 function validateAction(model: FlowModel, s: ScreenInfo, a: ActionInfo, f: Findings): void {
   const v = model.version
-  if (!ACTIONS.has(a.name)) return f.add('unknown-action', pointer(a.pointer, 'name'), `"${a.name}" is not an action (${[...ACTIONS].join(', ')})`)
+  if (!ACTIONS.has(a.name)) return f.add('unknown-action', a.node.name === undefined ? a.pointer : pointer(a.pointer, 'name'), `"${a.name}" is not an action (${[...ACTIONS].join(', ')})`)
   const pickers = a.payload ? pickersIn(model, s, a.payload) : []
   if (pickers.some((p) => !p.topLevel)) f.add('media-in-payload', pointer(a.pointer, 'payload'), 'a PhotoPicker/DocumentPicker value may only be a top-level payload value, e.g. "media": "${form.photo}"')
   switch (a.name) {
@@ -255,7 +255,7 @@ function validateAction(model: FlowModel, s: ScreenInfo, a: ActionInfo, f: Findi
 function validateNavigate(model: FlowModel, s: ScreenInfo, a: ActionInfo, carriesMedia: boolean, f: Findings): void {
   const next = a.node.next
   if (!isObject(next) || next.type !== 'screen' || typeof next.name !== 'string') {
-    return f.add('navigate-target', pointer(a.pointer, 'next'), 'navigate needs "next": { "type": "screen", "name": "<SCREEN_ID>" }')
+    return f.add('navigate-target', next === undefined ? a.pointer : pointer(a.pointer, 'next'), 'navigate needs "next": { "type": "screen", "name": "<SCREEN_ID>" }')
   }
   const ptr = pointer(a.pointer, 'next', 'name')
   const target = model.byId.get(next.name)
@@ -271,7 +271,7 @@ function validateNavigate(model: FlowModel, s: ScreenInfo, a: ActionInfo, carrie
     if (!Object.hasOwn(target.data, key)) f.add('navigate-payload', pointer(a.pointer, 'payload', key), `"${key}" is missing in the next screen's ("${target.id}") data model`)
   }
   for (const key of Object.keys(target.data)) {
-    if (!Object.hasOwn(payload, key)) f.add('navigate-payload', pointer(a.pointer, 'payload'), `screen "${target.id}" expects "${key}" in its data, but the payload does not send it`)
+    if (!Object.hasOwn(payload, key)) f.add('navigate-payload', a.node.payload === undefined ? a.pointer : pointer(a.pointer, 'payload'), `screen "${target.id}" expects "${key}" in its data, but the payload does not send it`)
   }
 }
 

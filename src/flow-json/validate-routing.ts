@@ -73,7 +73,8 @@ function findLoop(edges: Map<string, string[]>, skipPairs: boolean): string[] | 
 export function validateRouting(model: FlowModel, f: Findings): void {
   if (!checkShape(model, f)) return
   const withModel = model.routing !== undefined
-  const where = (id: string) => (withModel ? pointer('/routing_model', id) : model.byId.get(id)?.pointer ?? '/screens')
+  const where = (id: string) =>
+    withModel ? (model.routing!.has(id) ? pointer('/routing_model', id) : '/routing_model') : (model.byId.get(id)?.pointer ?? '/screens')
   const how = withModel ? 'in the routing model' : 'by navigate actions'
   // Only screens that exist take part in the graph checks (unknown ones are reported above).
   const edges = new Map<string, string[]>()

@@ -67,7 +67,7 @@ function validateScreens(doc: JsonObject, model: FlowModel, f: Findings): void {
   const seen = new Map<string, number>()
   for (const s of model.screens) {
     const node = s.node
-    if (typeof node.id !== 'string' || node.id === '') f.add('screen-shape', pointer(s.pointer, 'id'), 'a screen needs a non-empty string "id"')
+    if (typeof node.id !== 'string' || node.id === '') f.add('screen-shape', node.id === undefined ? s.pointer : pointer(s.pointer, 'id'), 'a screen needs a non-empty string "id"')
     else {
       const first = seen.get(s.id)
       if (first !== undefined) f.add('duplicate-screen-id', pointer(s.pointer, 'id'), `screen id "${s.id}" is already used by /screens/${first}`)
@@ -102,8 +102,9 @@ function validateLayoutShape(s: ScreenInfo, f: Findings): void {
   const layout = s.node.layout
   if (layout === undefined) return f.add('screen-shape', s.pointer, `screen "${s.id}" has no "layout"`)
   if (!isObject(layout)) return f.add('layout', pointer(s.pointer, 'layout'), '"layout" must be an object')
-  if (layout.type !== 'SingleColumnLayout') f.add('layout', pointer(s.pointer, 'layout', 'type'), '"layout.type" must be "SingleColumnLayout"')
-  if (!Array.isArray(layout.children)) f.add('layout', pointer(s.pointer, 'layout', 'children'), '"layout.children" must be an array of components')
+  const at = (key: string) => (layout[key] === undefined ? pointer(s.pointer, 'layout') : pointer(s.pointer, 'layout', key))
+  if (layout.type !== 'SingleColumnLayout') f.add('layout', at('type'), '"layout.type" must be "SingleColumnLayout"')
+  if (!Array.isArray(layout.children)) f.add('layout', at('children'), '"layout.children" must be an array of components')
 }
 
 function validateSensitive(s: ScreenInfo, model: FlowModel, f: Findings): void {
