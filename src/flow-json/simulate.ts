@@ -171,7 +171,7 @@ export async function simulateFlow(options: SimulateFlowOptions): Promise<FlowSi
   const endpointEdge = (from: string, to: string, problems: string[] | undefined, hint: string): FlowSimulationEdge =>
     problems === undefined
       ? { from, to, driver: 'endpoint', result: 'not-reached', problems: [hint] }
-      : { from, to, driver: 'endpoint', result: problems.length ? 'mismatch' : 'ok', problems }
+      : { from, to, driver: 'endpoint', result: problems.length ? 'mismatch' : 'ok', problems: [...new Set(problems)] }
   if (init) {
     const to = initScreen ?? model.entries.join('|')
     edges.push(initScreen ? endpointEdge('INIT', to, initProblems, '') : { from: 'INIT', to, driver: 'endpoint', result: 'mismatch', problems: initProblems })
