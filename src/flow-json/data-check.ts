@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = { string: 'a string', number: 'a number', 
 
 /** The name of the schema's type for messages, or undefined when the schema gives none this check knows. */
 export function expectedType(schema: unknown): string | undefined {
-  return isObject(schema) && typeof schema.type === 'string' ? TYPES[schema.type] : undefined
+  return isObject(schema) && typeof schema.type === 'string' && Object.hasOwn(TYPES, schema.type) ? TYPES[schema.type] : undefined
 }
 
 /** An own property (an inherited `constructor` is not a field). */

@@ -104,7 +104,7 @@ export function exampleForm(screen: ScreenInfo, data: JsonObject, filled: Filled
     const source = evaluate(node['data-source'], screen, data, {}, filled)
     switch (c.type) {
       case 'TextInput':
-        form[name] = TEXT_BY_INPUT_TYPE[String(node['input-type'])] ?? 'Example'
+        form[name] = typeof node['input-type'] === 'string' && Object.hasOwn(TEXT_BY_INPUT_TYPE, node['input-type']) ? TEXT_BY_INPUT_TYPE[node['input-type']] : 'Example'
         break
       case 'TextArea':
         form[name] = 'Example text'

@@ -24,7 +24,7 @@ const safe = (s: string) => (NAME.test(s) ? s : '<unnamed>')
 /** Where a request's handler runs, for messages: `INIT`, `BACK`, `screen A`. */
 function whereOf(request: FlowRequest): string {
   if (request.action === 'data_exchange' && typeof request.screen === 'string') return `screen ${safe(request.screen)}`
-  return safe(String(request.action))
+  return typeof request.action === 'string' ? safe(request.action) : '<unnamed>'
 }
 
 /** The screens a response to `request` may name, with the reason other screens are refused; undefined: any. */

@@ -183,7 +183,7 @@ function validateReferences(model: FlowModel, s: ScreenInfo, f: Findings): void 
     if (ref?.kind === 'data') {
       const { found, schema } = schemaAt(s.data, ref.path)
       const ptr = pointer(c.pointer, 'data-source')
-      if (found && isObject(schema) && schema.type !== undefined && schema.type !== 'array') f.add('binding-type', ptr, `${ref.text} is bound to "data-source" but is declared as ${String(schema.type)}, not array`)
+      if (found && isObject(schema) && schema.type !== undefined && schema.type !== 'array') f.add('binding-type', ptr, `${ref.text} is bound to "data-source" but is declared as ${JSON.stringify(schema.type)}, not array`)
       else if (found && isObject(schema) && LIST_COMPONENTS.has(c.type) && isObject(schema.items) && isObject(schema.items.properties)) {
         const props = schema.items.properties
         const missing = ['id', 'title'].filter((k) => !Object.hasOwn(props, k))
@@ -195,7 +195,7 @@ function validateReferences(model: FlowModel, s: ScreenInfo, f: Findings): void 
     if (vref?.kind === 'data') {
       const { found, schema } = schemaAt(s.data, vref.path)
       if (found && isObject(schema) && schema.type !== undefined && schema.type !== 'boolean') {
-        f.add('binding-type', pointer(c.pointer, 'visible'), `${vref.text} is bound to "visible" but is declared as ${String(schema.type)}, not boolean`)
+        f.add('binding-type', pointer(c.pointer, 'visible'), `${vref.text} is bound to "visible" but is declared as ${JSON.stringify(schema.type)}, not boolean`)
       }
     }
   }
