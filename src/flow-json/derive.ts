@@ -78,16 +78,19 @@ type ActionsIn<T, Name extends string, B extends unknown[] = Budget> = B extends
         }[keyof T]
       : never
 
-/** Every component below T whose `name` is N (the Form itself excluded). */
-type InputsNamed<T, N, B extends unknown[] = Budget> = B extends []
+/** Every named component below T (Forms excluded): walked once per screen, then looked up by name. */
+type NamedIn<T, B extends unknown[] = Budget> = B extends []
   ? never
   : T extends readonly (infer E)[]
-    ? InputsNamed<E, N, Dec<B>>
+    ? NamedIn<E, Dec<B>>
     : T extends object
       ?
-          | (T extends { readonly name: N; readonly type: infer Ty } ? (Ty extends 'Form' ? never : T) : never)
-          | { [K in keyof T]: K extends ActionKey ? never : InputsNamed<T[K], N, Dec<B>> }[keyof T]
+          | (T extends { readonly name: string; readonly type: infer Ty } ? (Ty extends 'Form' ? never : T) : never)
+          | { [K in keyof T]: K extends ActionKey | 'data-source' | 'list-items' ? never : NamedIn<T[K], Dec<B>> }[keyof T]
       : never
+
+/** The components of a screen named N. */
+type InputsNamed<Screen, N> = Extract<NamedIn<Screen extends { readonly layout: infer L } ? L : never>, { readonly name: N }>
 
 /** What WhatsApp sends for `${form.x}` bound to the input C. */
 type InputValue<C> = [C] extends [never]
