@@ -51,8 +51,10 @@ export type FlowScreenResponse<S> = { [K in FlowScreenName<S>]: FlowNextScreenRe
 /** What a handler may return: a next screen of the map, or the completion. */
 export type FlowHandlerResponse<S, C extends object = Record<string, unknown>> = FlowScreenResponse<S> | FlowCompletionResponse<C>
 
-/** A `data_exchange` request from any screen of the map, discriminated by `screen`. */
-export type FlowDataExchangeRequestOf<S> = { [K in FlowScreenName<S>]: FlowDataExchangeRequest<K, FlowScreenInput<S, K>> }[FlowScreenName<S>]
+/** A `data_exchange` request from any screen of the map that sends one (its `in` is not never), discriminated by `screen`. */
+export type FlowDataExchangeRequestOf<S> = {
+  [K in FlowScreenName<S>]: [FlowScreenInput<S, K>] extends [never] ? never : FlowDataExchangeRequest<K, FlowScreenInput<S, K>>
+}[FlowScreenName<S>]
 
 /** A handler result before it is checked: a screen (or SUCCESS) and a data object. */
 export type FlowLooseResponse<S> = {

@@ -91,3 +91,27 @@ rated.on('data_exchange', 'RATE', (r) => {
 })
 // error: screen RATE: field 'visits' must be number
 rated.on('data_exchange', 'RATE', (r) => ({ screen: 'RATE', data: { doctor: r.data.doctor, visits: '3' } }))
+
+// The catch-all receives requests only from screens that have data_exchange actions, told apart by `screen`.
+const navigating = defineFlow({
+  version: '7.3',
+  data_api_version: '3.0',
+  routing_model: { START: ['END'], END: [] },
+  screens: [
+    {
+      id: 'START',
+      layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Go', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'END' }, payload: {} } }] },
+    },
+    {
+      id: 'END',
+      terminal: true,
+      layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Send', 'on-click-action': { name: 'data_exchange', payload: { done: true } } }] },
+    },
+  ],
+})
+createFlowEndpoint({ privateKey: 'pem', flow: navigating }).on('data_exchange', (r, ctx) => {
+  const done: true = r.data.done
+  // error: This comparison appears to be unintentional because the types '"END"' and '"START"' have no overlap
+  if (r.screen === 'START') return { screen: 'END', data: {} }
+  return { screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken, done } } } }
+})
