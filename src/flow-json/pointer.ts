@@ -11,16 +11,3 @@ export function pointer(base: string, ...tokens: Array<string | number>): string
   for (const t of tokens) out += `/${escapeToken(t)}`
   return out
 }
-
-/** The value at `ptr` in `doc`, or undefined (for reports that show the offending value). */
-export function resolvePointer(doc: unknown, ptr: string): unknown {
-  if (ptr === '') return doc
-  if (!ptr.startsWith('/')) return undefined
-  let cur: unknown = doc
-  for (const raw of ptr.slice(1).split('/')) {
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~')
-    if (typeof cur !== 'object' || cur === null || !Object.hasOwn(cur, token)) return undefined
-    cur = (cur as Record<string, unknown>)[token]
-  }
-  return cur
-}
