@@ -26,6 +26,7 @@ export type * from './sessions/index.js'
 export { createRedisStore } from './sessions/redis.js'
 export type { RedisStoreOptions, RedisClientLike } from './sessions/redis.js'
 export type * from './endpoint/types.js'
+export * from './flow-json/index.js'
 export type * from './media/types.js'
 export { collectMediaItems } from './media/collect.js'
 

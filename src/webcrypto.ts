@@ -28,6 +28,7 @@ export type * from './graph/index.js'
 export { createFlowSessions, createMemoryStore } from './sessions/index.js'
 export type * from './sessions/index.js'
 export type * from './endpoint/types.js'
+export * from './flow-json/index.js'
 export type * from './media/types.js'
 export { collectMediaItems } from './media/collect.js'
 

@@ -17,6 +17,11 @@ Options:
   --screen <name>        send a data_exchange from this screen instead of INIT
   --data <json>          the data_exchange (or INIT) payload, a JSON object (default: {})
   --flow-token <token>   the flow token (default: a random one)
+  --flow <file>          walk every route of this Flow JSON instead: INIT,
+                         BACK, each data_exchange with example data; checks
+                         each answer's screen and data (exit 1 on a mismatch)
+  --form-values <file>   with --flow: JSON { "SCREEN": {input: value} or
+                         [variants] } over the generated form values
   -h, --help             show this help
 
 Environment:
@@ -52,7 +57,11 @@ export async function run(argv: string[]): Promise<number> {
     screen: { type: 'string' },
     data: { type: 'string' },
     'flow-token': { type: 'string' },
+    flow: { type: 'string' },
+    'form-values': { type: 'string' },
   })
+  if (o.flow !== undefined && (o.screen !== undefined || o.data !== undefined)) throw new UsageError('--flow walks the whole flow; it takes no --screen or --data')
+  if (o['form-values'] !== undefined && o.flow === undefined) throw new UsageError('--form-values needs --flow')
   const url = required(o.url, 'url')
   try {
     new URL(url)
@@ -92,6 +101,8 @@ export async function run(argv: string[]): Promise<number> {
     show(label, result)
     return result.status === 200
   }
+
+  if (o.flow !== undefined) return (await import('./simulate-flow.js')).runFlowSimulation(client, o.flow, o['form-values'])
 
   let ok = await call('ping', () => client.ping())
   if (o.screen !== undefined) ok = (await call(`data_exchange ${o.screen}`, () => client.dataExchange(o.screen!, data))) && ok
