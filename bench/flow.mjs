@@ -97,25 +97,34 @@ try {
 } catch (e) {
   console.error(`native addon unavailable: ${e.message}`)
 }
-const pureRustPath = join(root, 'native', `whatsapp-flows-pure-rust.${platformTriple()}.node`)
-if (binding && !existsSync(pureRustPath) && process.env.BENCH_BUILD_PURE_RUST !== '0') {
-  console.error('building the pure-rust addon for comparison (BENCH_BUILD_PURE_RUST=0 to skip)…')
-  spawnSync(process.execPath, [join(root, 'scripts/build-native.mjs'), '--pure-rust'], { stdio: 'inherit' })
+/** A variant addon (pure-rust, or testing: the libuv-pool switch is a test-only export), built on first use. */
+function variant(name, flag) {
+  const path = join(root, 'native', `whatsapp-flows-${name}.${platformTriple()}.node`)
+  if (binding && !existsSync(path) && process.env.BENCH_BUILD_VARIANTS !== '0') {
+    console.error(`building the ${name} addon for comparison (BENCH_BUILD_VARIANTS=0 to skip)…`)
+    spawnSync(process.execPath, [join(root, 'scripts/build-native.mjs'), flag], { stdio: 'inherit' })
+  }
+  return existsSync(path) ? require(path) : undefined
 }
-const pureBinding = existsSync(pureRustPath) ? require(pureRustPath) : undefined
+const pureBinding = variant('pure-rust', '--pure-rust')
+const testingBinding = variant('testing', '--testing')
 
 const impls = []
 impls.push({ name: 'reference (node:crypto, sync, Meta-style)', kind: 'sync', fn: referenceRoundTrip, ref: true })
 if (binding) {
   const native = await flowApi(createNativeBackend(binding))
   impls.push({ name: 'native sync', kind: 'sync', fn: native.sync })
-  impls.push({ name: 'native async (own pool)', kind: 'async', fn: native.async, pool: 'own' })
-  impls.push({ name: 'native async (libuv pool)', kind: 'async', fn: native.async, pool: 'libuv' })
+  impls.push({ name: 'native async (own pool)', kind: 'async', fn: native.async })
+}
+if (testingBinding) {
+  // The same code scheduled through napi's AsyncTask on libuv's pool (4 threads, shared with fs/dns/zlib).
+  const libuv = await flowApi(createNativeBackend(testingBinding))
+  impls.push({ name: 'native async (libuv pool, AsyncTask)', kind: 'async', fn: libuv.async, pool: 'libuv' })
 }
 if (pureBinding) {
   const pure = await flowApi(createNativeBackend(pureBinding))
   impls.push({ name: 'pure-rust sync', kind: 'sync', fn: pure.sync })
-  impls.push({ name: 'pure-rust async (own pool)', kind: 'async', fn: pure.async, pool: 'own', pureRust: true })
+  impls.push({ name: 'pure-rust async (own pool)', kind: 'async', fn: pure.async })
 }
 try {
   const web = await flowApi(createWebCryptoBackend())
@@ -124,9 +133,9 @@ try {
   console.error(`webcrypto backend unavailable: ${e.message}`)
 }
 
+/** Only the testing build can switch pools: it runs on libuv's for its row, on its own pool otherwise. */
 function setPool(impl) {
-  const b = impl.pureRust ? pureBinding : binding
-  if (impl.pool && b) b.setThreadPool(impl.pool)
+  testingBinding?.setThreadPool(impl.pool === 'libuv' ? 'libuv' : 'own')
 }
 
 // ---- 1. outputs agree ----
@@ -211,7 +220,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const sync = new Map()
 for (const impl of impls.filter((i) => i.kind === 'sync')) sync.set(impl.name, await perOp(impl.fn))
-if (binding) binding.setThreadPool('own')
+testingBinding?.setThreadPool('own')
 
 // ---- report ----
 const ref = impls.find((i) => i.ref)

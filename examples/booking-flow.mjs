@@ -1,4 +1,6 @@
 // Example flow: book an appointment (APPOINTMENT → DETAILS → SUMMARY → SUCCESS), with BACK refreshes and input errors.
+// Its Flow JSON is booking-flow.json: every answer stays on the screen or follows its routing_model, and carries
+// exactly the data the next screen declares (`createFlowEndpoint({ flow })` checks that at run time).
 // Default export registers the handlers: `wa-flows serve --handler examples/booking-flow.mjs` serves it as is.
 
 /** What the clinic offers. A real flow would read these from a calendar service. */
@@ -35,11 +37,13 @@ export function availableTimes(date) {
 
 const titleOf = (list, id) => list.find((o) => o.id === id)?.title
 
-function appointmentScreen(extra = {}) {
+/** APPOINTMENT with every field it declares; the time slots are those of `date` (default: the first date). */
+function appointmentScreen(extra = {}, date = undefined) {
   const dates = availableDates()
+  const day = dates.some((d) => d.id === date) ? date : dates[0].id
   return {
     screen: 'APPOINTMENT',
-    data: { departments: DEPARTMENTS, locations: LOCATIONS, dates, times: availableTimes(dates[0].id), ...extra },
+    data: { departments: DEPARTMENTS, locations: LOCATIONS, dates, times: availableTimes(day), ...extra },
   }
 }
 
@@ -48,7 +52,7 @@ function checkAppointment(a) {
   if (!titleOf(DEPARTMENTS, a.department)) return 'Please choose a department.'
   if (!titleOf(LOCATIONS, a.location)) return 'Please choose a location.'
   if (!availableDates().some((d) => d.id === a.date)) return 'Please choose one of the offered dates.'
-  if (!availableTimes(a.date).some((t) => t.id === a.time)) return `${a.time ?? 'That time'} is not available on ${a.date}. Please pick another time.`
+  if (!availableTimes(a.date).some((t) => t.id === a.time)) return `${a.time || 'That time'} is not available on ${a.date}. Please pick another time.`
   return undefined
 }
 
@@ -61,13 +65,23 @@ function checkDetails(d) {
   return undefined
 }
 
-const pick = (data, keys) => Object.fromEntries(keys.map((k) => [k, data?.[k]]))
+/** The named fields of a request's data as strings ('' when absent): every screen declares them as strings. */
+const pick = (data, keys) => Object.fromEntries(keys.map((k) => [k, typeof data?.[k] === 'string' ? data[k] : '']))
 const APPOINTMENT_FIELDS = ['department', 'location', 'date', 'time']
 const DETAIL_FIELDS = ['name', 'email', 'phone', 'more_details']
 
 function describeAppointment(a) {
   const date = availableDates().find((d) => d.id === a.date)?.title ?? a.date
-  return `${titleOf(DEPARTMENTS, a.department)} at ${titleOf(LOCATIONS, a.location)}, ${date} at ${a.time}`
+  return `${titleOf(DEPARTMENTS, a.department) ?? a.department} at ${titleOf(LOCATIONS, a.location) ?? a.location}, ${date} at ${a.time}`
+}
+
+/** DETAILS with every field it declares. */
+const detailsScreen = (a, extra = {}) => ({ screen: 'DETAILS', data: { ...a, appointment: describeAppointment(a), ...extra } })
+
+/** SUMMARY with every field it declares. */
+function summaryScreen(a, d, extra = {}) {
+  const details = `Name: ${d.name.trim()}\nEmail: ${d.email}\nPhone: ${d.phone}${d.more_details ? `\n\n${d.more_details}` : ''}`
+  return { screen: 'SUMMARY', data: { ...a, ...d, appointment: describeAppointment(a), details, ...extra } }
 }
 
 let bookings = 0
@@ -77,45 +91,36 @@ export default function bookingFlow(endpoint) {
   // The flow opens on APPOINTMENT with the current options.
   endpoint.on('INIT', () => appointmentScreen())
 
-  // Back navigation (screens with refresh_on_back): re-send fresh data for the screen being returned to.
+  // Back navigation to APPOINTMENT (its refresh_on_back): fresh options for the screen being returned to.
   endpoint.on('BACK', (request) => {
     if (request.screen === 'APPOINTMENT') return appointmentScreen()
-    if (request.screen === 'DETAILS') return { screen: 'DETAILS', data: { ...pick(request.data, APPOINTMENT_FIELDS) } }
     return appointmentScreen({ error_message: 'Let us start again from the appointment.' })
   })
 
-  // A date was picked: refresh the time slots for it without leaving the screen.
+  // A date was picked: the same screen again, with the time slots of that date.
   endpoint.on('data_exchange', 'APPOINTMENT', (request) => {
     const a = pick(request.data, APPOINTMENT_FIELDS)
-    if (request.data?.trigger === 'date_selected') {
-      return { screen: 'APPOINTMENT', data: { times: availableTimes(a.date ?? availableDates()[0].id) } }
-    }
+    if (request.data?.trigger === 'date_selected') return appointmentScreen({}, a.date)
     const error = checkAppointment(a)
-    if (error) return appointmentScreen({ error_message: error })
-    return { screen: 'DETAILS', data: { ...a, appointment: describeAppointment(a) } }
+    if (error) return appointmentScreen({ error_message: error }, a.date)
+    return detailsScreen(a)
   })
 
+  // Answers stay on the screen (with an error_message) or go forward: the routing model has no way back.
   endpoint.on('data_exchange', 'DETAILS', (request) => {
     const a = pick(request.data, APPOINTMENT_FIELDS)
     const d = pick(request.data, DETAIL_FIELDS)
-    if (checkAppointment(a)) return appointmentScreen({ error_message: 'That appointment is no longer available. Please choose again.' })
+    if (checkAppointment(a)) return detailsScreen(a, { error_message: 'That appointment is no longer available. Please go back and choose another.' })
     const error = checkDetails(d)
-    if (error) return { screen: 'DETAILS', data: { ...a, appointment: describeAppointment(a), error_message: error } }
-    return {
-      screen: 'SUMMARY',
-      data: {
-        ...a,
-        ...d,
-        appointment: describeAppointment(a),
-        details: `Name: ${d.name.trim()}\nEmail: ${d.email}\nPhone: ${d.phone}${d.more_details ? `\n\n${d.more_details}` : ''}`,
-      },
-    }
+    if (error) return detailsScreen(a, { error_message: error })
+    return summaryScreen(a, d)
   })
 
   endpoint.on('data_exchange', 'SUMMARY', (request, ctx) => {
     const a = pick(request.data, APPOINTMENT_FIELDS)
-    if (checkAppointment(a)) return appointmentScreen({ error_message: 'That appointment is no longer available. Please choose again.' })
-    if (checkDetails(pick(request.data, DETAIL_FIELDS))) return { screen: 'DETAILS', data: { ...a, appointment: describeAppointment(a), error_message: 'Please check your details.' } }
+    const d = pick(request.data, DETAIL_FIELDS)
+    if (checkAppointment(a)) return summaryScreen(a, d, { error_message: 'That appointment is no longer available. Please go back and choose another.' })
+    if (checkDetails(d)) return summaryScreen(a, d, { error_message: 'Please go back and check your details.' })
     // A real flow stores the booking here (keyed by ctx.flowToken) and confirms it in the chat.
     bookings += 1
     return {

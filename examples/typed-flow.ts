@@ -1,93 +1,92 @@
-// Typed flow example: declare each screen's data once; handlers get typed request.data and typed response data.
-import { createFlowClient, createFlowEndpoint, FlowTokenError, type FlowEndpoint } from 'whatsapp-flows'
+// Typed flow example: the booking flow's handlers typed from its Flow JSON. booking-flow.flow.ts is generated from
+// booking-flow.json (`wa-flows validate examples/booking-flow.json --emit-ts examples/booking-flow.flow.ts`), so the
+// JSON is the only place where the screens, their data and their routes are described.
+import { createFlowClient, createFlowEndpoint, FlowTokenError, type FlowEndpoint, type FlowScreensOf } from 'whatsapp-flows'
+import flow from './booking-flow.flow.js'
 
-/** `in`: what a screen's data_exchange sends; `out`: what the endpoint returns to show that screen. */
-export interface BookingScreens {
-  APPOINTMENT: {
-    in: { department: string; date: string }
-    out: { departments: Array<{ id: string; title: string }>; min_date: string }
-  }
-  DETAILS: {
-    in: { name: string; email: string; department: string; date: string }
-    out: { department: string; date: string }
-  }
-  SUMMARY: {
-    out: { summary: string }
-  }
-}
+/** The screen map read from the Flow JSON: each screen's `out` (declared data), `in` (payloads), `next` (routes). */
+export type BookingScreens = FlowScreensOf<typeof flow>
 
 /** Params of the completion message (`flow_token` is added by the type). */
 export interface BookingCompletion {
-  appointment_id: string
+  booking_id: string
 }
 
 const departments = [
-  { id: 'cardio', title: 'Cardiology' },
-  { id: 'derma', title: 'Dermatology' },
+  { id: 'general', title: 'General practice' },
+  { id: 'dental', title: 'Dental' },
 ]
+const locations = [{ id: 'north', title: 'North clinic' }]
+const dates = [{ id: '2026-03-02', title: 'Mon 2 Mar' }]
+const timesOn = (date: string) => [{ id: '10:30', title: `10:30 on ${date}` }]
+
+/** APPOINTMENT's data: exactly the four lists its Flow JSON declares. */
+const appointment = (date = dates[0]!.id) => ({ departments, locations, dates, times: timesOn(date) })
 
 const usedTokens = new Set<string>()
 
 export function createBookingEndpoint(privateKey: string, appSecret: string): FlowEndpoint<BookingScreens, BookingCompletion> {
-  const endpoint = createFlowEndpoint<BookingScreens, BookingCompletion>({
+  const endpoint = createFlowEndpoint<typeof flow, BookingCompletion>({
     privateKey,
     appSecret,
-    // Shown instead of a 504 when a handler is too slow: stay on the screen with a snackbar.
-    onTimeout: (request) =>
-      request.action === 'data_exchange' && request.screen === 'DETAILS'
-        ? { screen: 'DETAILS', data: { department: request.data.department, date: request.data.date, error_message: 'Please try again' } }
-        : { screen: 'APPOINTMENT', data: { departments, min_date: '2026-01-01', error_message: 'Please try again' } },
+    flow,
+    // Shown instead of a 504 when a handler is too slow: the first screen again, with a snackbar.
+    onTimeout: () => ({ screen: 'APPOINTMENT', data: { ...appointment(), error_message: 'Please try again' } }),
   })
 
   endpoint
     .on('INIT', (_request, ctx) => {
       if (usedTokens.has(ctx.flowToken)) throw new FlowTokenError('This booking was already completed')
-      return { screen: 'APPOINTMENT', data: { departments, min_date: new Date().toISOString().slice(0, 10) } }
+      return { screen: 'APPOINTMENT', data: appointment() }
     })
     .on('data_exchange', 'APPOINTMENT', (request) => {
-      const { department, date } = request.data // typed: { department: string; date: string }
-      return { screen: 'DETAILS', data: { department, date } }
+      // request.data is one of the screen's two data_exchange payloads: the date picker's, or the Footer's.
+      if ('trigger' in request.data) return { screen: 'APPOINTMENT', data: appointment(request.data.date) }
+      const { department, location, date, time } = request.data
+      return { screen: 'DETAILS', data: { department, location, date, time, appointment: `${department} at ${location}, ${date} ${time}` } }
     })
-    .on('data_exchange', 'DETAILS', async (request, ctx) => {
-      const id = await saveAppointment(request.data.name, request.data.email, ctx.signal)
+    .on('data_exchange', 'DETAILS', (request) => {
+      const { name, email, phone, more_details = '', ...a } = request.data // more_details: an optional TextArea
+      const details = `Name: ${name}\nEmail: ${email}\nPhone: ${phone}`
+      return { screen: 'SUMMARY', data: { ...a, name, email, phone, more_details, appointment: `${a.department} on ${a.date}`, details } }
+    })
+    .on('data_exchange', 'SUMMARY', async (request, ctx) => {
+      const id = await saveBooking(request.data.name, request.data.email, ctx.signal)
       usedTokens.add(ctx.flowToken)
-      return { screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken, appointment_id: id } } } }
+      return { screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken, booking_id: id } } } }
     })
-    .on('data_exchange', (request) => {
-      // Catch-all: `request` is a union discriminated by `screen`.
-      if (request.screen === 'APPOINTMENT') return { screen: 'DETAILS', data: { department: request.data.department, date: request.data.date } }
-      return { screen: 'SUMMARY', data: { summary: `from ${request.screen}` } }
-    })
-    .on('BACK', () => ({ screen: 'APPOINTMENT', data: { departments, min_date: '2026-01-01' } }))
+    .on('BACK', () => ({ screen: 'APPOINTMENT', data: appointment() }))
     .onErrorNotification((notification) => {
       console.warn('WhatsApp could not use a response', notification.data.error)
     })
 
-  // Mistakes the types catch:
-  // @ts-expect-error DETAILS must be answered with { department, date }, not a number
-  endpoint.on('data_exchange', 'APPOINTMENT', () => ({ screen: 'DETAILS', data: { department: 1, date: 'x' } }))
-  // @ts-expect-error there is no screen NOPE in BookingScreens
-  endpoint.on('data_exchange', 'NOPE', () => ({ screen: 'SUMMARY', data: { summary: '' } }))
-  // @ts-expect-error the APPOINTMENT screen sends no `email`
-  endpoint.on('data_exchange', 'APPOINTMENT', (request) => ({ screen: 'SUMMARY', data: { summary: request.data.email } }))
-  // @ts-expect-error the completion params need appointment_id
-  endpoint.on('INIT', (_r, ctx) => ({ screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken } } } }))
+  // Mistakes the types catch; tsc's message names the screen and the field (__test__/types.test.mjs checks them):
+  // @ts-expect-error screen SUMMARY: unknown field 'emial'
+  endpoint.on('data_exchange', 'DETAILS', (r) => ({ screen: 'SUMMARY', data: { ...r.data, more_details: '', appointment: '', details: '', emial: r.data.email } }))
+  // @ts-expect-error screen APPOINTMENT: next screen 'SUMMARY' is not allowed (routing_model.APPOINTMENT does not list it)
+  endpoint.on('data_exchange', 'APPOINTMENT', () => ({ screen: 'SUMMARY', data: {} }))
+  // @ts-expect-error screen APPOINTMENT: missing field 'times'
+  endpoint.on('INIT', () => ({ screen: 'APPOINTMENT', data: { departments, locations, dates } }))
+  // @ts-expect-error completion params: missing field 'booking_id'
+  endpoint.on('data_exchange', 'SUMMARY', (_r, ctx) => ({ screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken } } } }))
 
   return endpoint
 }
 
-async function saveAppointment(name: string, email: string, signal: AbortSignal): Promise<string> {
+async function saveBooking(name: string, email: string, signal: AbortSignal): Promise<string> {
   signal.throwIfAborted()
-  return `${name.length}-${email.length}-${Date.now()}`
+  return `BK-${name.length}-${email.length}-${Date.now()}`
 }
 
-/** Walks the flow with the simulator, as a test would. */
+/** Walks the flow with the simulator, as a test would; `simulateFlow({ flow, endpoint, publicKey })` walks all of it. */
 export async function tryBooking(endpoint: FlowEndpoint<BookingScreens, BookingCompletion>, publicKey: string): Promise<unknown> {
   const client = createFlowClient<BookingScreens>({ endpoint, publicKey })
   await client.init()
-  await client.dataExchange('APPOINTMENT', { department: 'cardio', date: '2026-02-02' })
-  // @ts-expect-error the DETAILS screen's data needs name, email, department and date
-  await client.dataExchange('DETAILS', { name: 'Ann' })
-  const done = await client.dataExchange('DETAILS', { name: 'Ann', email: 'ann@example.com', department: 'cardio', date: '2026-02-02' })
+  await client.dataExchange('APPOINTMENT', { trigger: 'date_selected', date: '2026-03-02' })
+  const chosen = { department: 'dental', location: 'north', date: '2026-03-02', time: '10:30' }
+  await client.dataExchange('APPOINTMENT', chosen)
+  // @ts-expect-error the DETAILS screen's data_exchange sends name, email and phone too
+  await client.dataExchange('DETAILS', { ...chosen, name: 'Ann' })
+  const done = await client.dataExchange('DETAILS', { ...chosen, name: 'Ann', email: 'ann@example.com', phone: '+44 20 7946 0000' })
   return done.response
 }

@@ -1,6 +1,7 @@
 // The package's errors: classes with a stable `code` (and a `reason` within it) and, for protocol errors, the HTTP
 // `status` an endpoint answers with. One table maps every code and reason to its class, status and message; the
 // validation layer and every backend (the native addon sends only code and reason) make their errors through it.
+import type { FlowJsonFinding } from './flow-json/findings.js'
 
 export interface FlowErrorOptions {
   cause?: unknown
@@ -193,6 +194,20 @@ export class FlowStoreError extends FlowError {
   }
 }
 
+/**
+ * A Flow JSON failed validation (`defineFlow`, `createFlowEndpoint({ flow })`): `findings` lists every error and
+ * warning with its rule id and JSON pointer, as `validateFlowJson` reports them. → 500
+ */
+export class FlowJsonError extends FlowError {
+  static readonly code = 'ERR_FLOW_JSON_INVALID'
+  /** The validator's findings (errors and warnings). */
+  readonly findings: readonly FlowJsonFinding[]
+  constructor(message: string, findings: readonly FlowJsonFinding[] = [], options?: FlowErrorOptions) {
+    super(message, FlowJsonError.code, 500, { reason: 'validation-failed', ...options })
+    this.findings = findings
+  }
+}
+
 // ---- the table
 
 const CONVERT = 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem'
@@ -262,6 +277,11 @@ const TABLE: Record<string, Entry> = {
       'stream-poisoned': 'the media decryptor is unusable after an internal error',
     },
     fallback: 'internal error in whatsapp-flows',
+  },
+  ERR_FLOW_JSON_INVALID: {
+    make: (m, _c, o) => new FlowJsonError(m, [], o),
+    messages: { 'validation-failed': 'the Flow JSON has errors' },
+    fallback: 'the Flow JSON has errors',
   },
   ERR_MEDIA_ENCRYPTED_HASH_MISMATCH: { make: media, messages: {}, fallback: 'the file does not match encrypted_hash' },
   ERR_MEDIA_HMAC_MISMATCH: { make: media, messages: {}, fallback: "the file's HMAC does not verify" },

@@ -1,7 +1,7 @@
 // Shared fixtures of the endpoint/client/adapter tests: RSA keys, a capturing logger, a stand-in MediaApi,
 // loopback servers for node:http, Express, Fastify and Hono, and an independent HMAC signer.
 import { createHmac, generateKeyPairSync } from 'node:crypto'
-import { createServer } from 'node:http'
+import { createServer, request as httpRequest } from 'node:http'
 
 /** A fresh RSA-2048 pair as PEM (PKCS#8 private, SPKI public) plus the PKCS#1 public form. */
 export function makeKeys() {
@@ -109,4 +109,40 @@ export function listenFixed(status, body, contentType = 'text/plain') {
       res.end(body)
     })
   }))
+}
+
+/**
+ * One HTTP/1.1 request on a fresh connection (no keep-alive), with exactly the headers given (no content type is
+ * added; an array is sent as raw headers). `body` is sent with a Content-Length (unless `headers` sets one); `chunks` are sent chunked, one write
+ * each. Resolves { status, headers, body } (body as text), or { status: 0, error } when the connection failed
+ * before an answer arrived.
+ */
+export function sendHttp(url, { method = 'POST', headers = {}, body, chunks } = {}) {
+  return new Promise((resolve) => {
+    const u = new URL(url)
+    // An array is raw headers ([name, value, name, value, …]): the way to send one header twice.
+    const raw = Array.isArray(headers)
+    // (Node adds no Host header to raw headers; HTTP/1.1 servers answer 400 without one.)
+    const h = raw ? ['host', u.host, ...headers] : { ...headers }
+    const names = raw ? h.filter((_, i) => i % 2 === 0) : Object.keys(h)
+    if (body !== undefined && !names.some((k) => k.toLowerCase() === 'content-length')) {
+      if (raw) h.push('content-length', String(Buffer.byteLength(body)))
+      else h['content-length'] = String(Buffer.byteLength(body))
+    }
+    const req = httpRequest({ hostname: u.hostname, port: u.port, path: u.pathname, method, headers: h, agent: false })
+    let answered = false
+    req.on('response', (res) => {
+      answered = true
+      const parts = []
+      res.on('data', (p) => parts.push(p))
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }))
+      res.on('error', (e) => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString('utf8'), error: e.code }))
+    })
+    req.on('error', (e) => {
+      if (!answered) resolve({ status: 0, error: e.code ?? e.message })
+    })
+    if (chunks) for (const c of chunks) req.write(c)
+    else if (body !== undefined) req.write(body)
+    req.end()
+  })
 }

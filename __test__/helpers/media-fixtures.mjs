@@ -115,3 +115,33 @@ export const serve = (body) => (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
   res.end(body)
 }
+
+/** Cuts `buf` into consecutive chunks whose sizes cycle through `sizes` (each at least 1). */
+export function chunkBy(buf, sizes) {
+  const out = []
+  for (let o = 0, i = 0; o < buf.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length])
+    out.push(buf.subarray(o, o + n))
+    o += n
+  }
+  return out
+}
+
+/** Writes `chunks` into a TransformStream while reading it; resolves the concatenated output, rejects with its error. */
+export async function drainStream(stream, chunks) {
+  const writer = stream.writable.getWriter()
+  const reading = (async () => {
+    const parts = []
+    for await (const p of stream.readable) parts.push(p)
+    return Buffer.concat(parts)
+  })()
+  const writing = (async () => {
+    for (const c of chunks) await writer.write(c)
+    await writer.close()
+  })()
+  // Both settle: a failed check errors the writable side and the readable side alike.
+  const [read, written] = await Promise.allSettled([reading, writing])
+  if (read.status === 'rejected') throw read.reason
+  if (written.status === 'rejected') throw written.reason
+  return read.value
+}

@@ -17,6 +17,7 @@ const commands: Record<string, [string, string]> = {
   'send-flow': ['./send-flow.js', 'send a flow to a user with a flow token (Cloud API)'],
   serve: ['./serve.js', 'serve a Flows data endpoint and the messages webhook from a handler module'],
   simulate: ['./simulate.js', 'send encrypted requests to an endpoint as WhatsApp would'],
+  validate: ['./validate.js', 'validate Flow JSON files offline (rules and JSON pointers)'],
   'decrypt-media': ['./decrypt-media.js', 'download and decrypt a media file uploaded in a Flow'],
 }
 

@@ -23,6 +23,11 @@ Options:
   --steps <file.json>    walk several screens: INIT, data_exchange, BACK, error
                          notifications, ping (format below)
   --flow-token <token>   the flow token (default: a random one)
+  --flow <file>          walk every route of this Flow JSON instead: INIT,
+                         BACK, each data_exchange with example data; checks
+                         each answer's screen and data (exit 1 on a mismatch)
+  --form-values <file>   with --flow: JSON { "SCREEN": {input: value} or
+                         [variants] } over the generated form values
   -h, --help             show this help
 
 ${stepsHelp}
@@ -61,7 +66,11 @@ export async function run(argv: string[]): Promise<number> {
     data: { type: 'string' },
     steps: { type: 'string' },
     'flow-token': { type: 'string' },
+    flow: { type: 'string' },
+    'form-values': { type: 'string' },
   })
+  if (o.flow !== undefined && (o.screen !== undefined || o.data !== undefined)) throw new UsageError('--flow walks the whole flow; it takes no --screen or --data')
+  if (o['form-values'] !== undefined && o.flow === undefined) throw new UsageError('--form-values needs --flow')
   const url = required(o.url, 'url')
   try {
     new URL(url)
@@ -122,6 +131,8 @@ export async function run(argv: string[]): Promise<number> {
     out(`all ${steps.steps.length} steps answered as expected`)
     return 0
   }
+
+  if (o.flow !== undefined) return (await import('./simulate-flow.js')).runFlowSimulation(client, o.flow, o['form-values'])
 
   let ok = (await call('ping', () => client.ping()))?.status === 200
   if (o.screen !== undefined) ok = (await call(`data_exchange ${o.screen}`, () => client.dataExchange(o.screen!, data)))?.status === 200 && ok

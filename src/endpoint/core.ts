@@ -14,6 +14,9 @@ import type { FlowSessions } from '../sessions/types.js'
 import type { Hs256Verifier } from '../util/jwt.js'
 import { checkFlowTokenSignature } from './flow-token-signature.js'
 import type { FlowHandlerContext, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
+import type { FlowResponseMismatch } from '../flow-json/response-check.js'
+
+export type FlowResponseCheck = (request: FlowRequest, response: { screen: string; data: Record<string, unknown> }) => FlowResponseMismatch | undefined
 
 export interface CoreConfig {
   crypto: FlowCrypto
@@ -31,6 +34,8 @@ export interface CoreConfig {
   /** Verifies `flow_token_signature` (present when appSecret is set). */
   tokenVerifier: Hs256Verifier | undefined
   requireTokenSignature: boolean
+  /** With a Flow JSON: the check of results against it, and whether a mismatch is refused or only logged. */
+  flowCheck: { check: FlowResponseCheck; mode: 'reject' | 'log' } | undefined
   /** Told each time a handler or error-notification hook misses the deadline (metrics). */
   onDeadlineMiss?: () => void
 }
@@ -59,6 +64,35 @@ const ON_TIMEOUT_MS = 500
 
 export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise<FlowHttpResponse> {
   const { logger } = cfg
+
+  /**
+   * True when `value` (from a handler or onTimeout, named by `who`) must not be sent: it is not `{ screen, data }`,
+   * or, with a Flow JSON, it leaves the routing model or does not match the next screen's declared data (logged
+   * with the screen and the field; with flowCheck 'log' it is only logged and sent).
+   */
+  function unusable(request: FlowRequest, value: unknown, who: string): boolean {
+    const problem = responseProblem(value)
+    if (problem) {
+      logger.error(`${who} returned an invalid response`, { ...describe(request), problem })
+      return true
+    }
+    if (!cfg.flowCheck) return false
+    let mismatch: FlowResponseMismatch | undefined
+    try {
+      mismatch = cfg.flowCheck.check(request, value as { screen: string; data: Record<string, unknown> })
+    } catch (e) {
+      logger.error(`${who} returned a response that could not be checked against the Flow JSON`, { ...describe(request), ...errorFields(e) })
+      return true
+    }
+    if (!mismatch) return false
+    const fields = { ...describe(request), next: mismatch.screen, ...(mismatch.field ? { field: mismatch.field } : {}), rule: mismatch.rule, problem: mismatch.message }
+    if (cfg.flowCheck.mode === 'log') {
+      logger.warn(`${who} returned a response that does not match the Flow JSON; sent anyway (flowCheck 'log')`, fields)
+      return false
+    }
+    logger.error(`${who} returned a response that does not match the Flow JSON; not sent`, fields)
+    return true
+  }
 
   async function encrypt(decrypted: DecryptedFlowRequest, response: object, request: FlowRequest): Promise<FlowHttpResponse> {
     try {
@@ -114,9 +148,7 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
         logger.error('onTimeout missed its own deadline', { ...describe(request), ms: ON_TIMEOUT_MS })
         return statusAnswer(504)
       }
-      const problem = responseProblem(outcome.value)
-      if (!problem) return encrypt(decrypted, outcome.value as object, request)
-      logger.error('onTimeout returned an invalid response', { ...describe(request), problem })
+      if (!unusable(request, outcome.value, 'onTimeout')) return encrypt(decrypted, outcome.value as object, request)
     } catch (e) {
       logger.error('onTimeout threw', { ...describe(request), ...errorFields(e) })
     }
@@ -158,11 +190,7 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
       return statusAnswer(500)
     }
     if (outcome.timedOut) return timedOut(decrypted)
-    const problem = responseProblem(outcome.value)
-    if (problem) {
-      logger.error('handler returned an invalid response', { ...describe(request), problem })
-      return statusAnswer(500)
-    }
+    if (unusable(request, outcome.value, 'handler')) return statusAnswer(500)
     return encrypt(decrypted, outcome.value as object, request)
   }
 

@@ -13,10 +13,15 @@ import { createSignatureVerifier, normaliseSecrets } from '../http/signature.js'
 import { createFlowSessions, validSessions } from '../sessions/sessions.js'
 import { createHs256Verifier } from '../util/jwt.js'
 import type { FlowSessions } from '../sessions/types.js'
+import { flowJsonError } from '../flow-json/define.js'
+import { readFlow } from '../flow-json/model.js'
+import { createResponseCheck } from '../flow-json/response-check.js'
+import { validateFlowJson } from '../flow-json/validate.js'
+import type { CoreConfig } from './core.js'
+import type { AnyFlowScreens, CreateFlowEndpoint, FlowEndpoint, FlowEndpointOptions, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
 import { ENV, readEnvList } from '../util/env.js'
 import { loadKeyFrom, resolveKeySource, resolvePassphrase } from './key-source.js'
 import type { FlowMetrics } from '../metrics/metrics.js'
-import type { AnyFlowScreens, FlowEndpoint, FlowEndpointOptions, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 9000
@@ -71,16 +76,35 @@ function measured(handle: (input: FlowHttpRequest) => Promise<FlowHttpResponse>,
   }
 }
 
-export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
-  return function createFlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown>(
-    options: FlowEndpointOptions<S, C, T> = {},
-  ): FlowEndpoint<S, C, T> {
+/**
+ * The run-time Flow JSON check of the `flow` and `flowCheck` options: the flow is validated first (errors throw
+ * FlowJsonError, warnings are logged once).
+ */
+function flowCheckOf(flow: unknown, mode: unknown, logger: FlowLogger): CoreConfig['flowCheck'] {
+  if (mode !== undefined && mode !== 'reject' && mode !== 'log' && mode !== 'off') throw new TypeError("flowCheck must be 'reject', 'log' or 'off'")
+  if (flow === undefined) {
+    if (mode !== undefined) throw new TypeError('flowCheck needs the flow option (the Flow JSON to check against)')
+    return undefined
+  }
+  if (typeof flow !== 'object' || flow === null || Array.isArray(flow)) throw new TypeError('flow must be the Flow JSON object (parse a file with JSON.parse first)')
+  const report = validateFlowJson(flow)
+  if (!report.valid) throw flowJsonError(report, 'flow')
+  if (report.warnings > 0) {
+    logger.warn('the Flow JSON has warnings (wa-flows validate lists them)', { warnings: report.warnings, rules: [...new Set(report.findings.map((f) => f.rule))].join(',') })
+  }
+  if (mode === 'off') return undefined
+  return { check: createResponseCheck(readFlow(flow)!), mode: mode === 'log' ? 'log' : 'reject' }
+}
+
+export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi): CreateFlowEndpoint {
+  function createFlowEndpoint(options: FlowEndpointOptions<AnyFlowScreens, Record<string, unknown>, unknown> = {}): FlowEndpoint<AnyFlowScreens> {
     if (typeof options !== 'object' || options === null) throw new TypeError('createFlowEndpoint takes an options object (privateKey, appSecret, …)')
     // Explicit options win; WA_FLOWS_APP_SECRET (comma-separated during a rotation) otherwise.
     const secrets = normaliseSecrets(options.appSecret ?? readEnvList(ENV.appSecret))
     const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
     const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, MAX_TIMER_MS)
     const logger = resolveLogger(options.logger)
+    const flowCheck = flowCheckOf(options.flow, options.flowCheck, logger)
     const keyLoading = startKeyLoad(runtime, options, logger)
     const key = () => keyLoading
     if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new TypeError('onTimeout must be a function')
@@ -112,6 +136,7 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
       requireSession,
       tokenVerifier: secrets && createHs256Verifier(secrets),
       requireTokenSignature: options.requireFlowTokenSignature === true,
+      flowCheck,
       ...(metrics ? { onDeadlineMiss: () => metrics.recordDeadlineMiss() } : {}),
     })
     const handle = metrics ? measured(answer, metrics) : answer
@@ -134,6 +159,7 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi) {
       nodeHandler: () => createNodeHandler(deps),
       fastifyPlugin: createFastifyPlugin(deps),
     }
-    return endpoint as unknown as FlowEndpoint<S, C, T>
+    return endpoint as unknown as FlowEndpoint<AnyFlowScreens>
   }
+  return createFlowEndpoint as CreateFlowEndpoint
 }

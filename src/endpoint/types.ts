@@ -13,16 +13,25 @@ import type {
 import type { FlowHttpRequest, FlowHttpResponse, FlowLogger, FastifyFlowPlugin, NodeFlowHandler } from '../http/types.js'
 import type { FlowSession, FlowSessions } from '../sessions/types.js'
 import type { FlowMetrics } from '../metrics/metrics.js'
+import type { FlowScreensOf } from '../flow-json/derive.js'
+import type { FlowJson } from '../flow-json/schema.js'
+import type { AllowedAfter, AllowedAfterReason, CheckedResponse, InitScreens } from './typed-responses.js'
 
 export type * from '../http/types.js'
+export type { AllowedAfter, CheckedResponse, InitScreens } from './typed-responses.js'
 
 /**
  * What one screen exchanges with the endpoint: `in` is the payload the screen's `data_exchange` action sends,
- * `out` the data the endpoint returns when navigating TO the screen. Both optional.
+ * `out` the data the endpoint returns when navigating TO the screen (exactly: no other field), `next` the screens
+ * a data_exchange from it may lead to (its routing_model entry; any screen when absent), `entry` marks the screens
+ * INIT may open (every screen when none is marked). All optional; `FlowScreensOf<typeof flow>` derives them all
+ * from a Flow JSON.
  */
 export interface FlowScreenSpec {
   in?: object
   out?: object
+  next?: string
+  entry?: boolean
 }
 
 /** The untyped screen map used when you give none: any screen name, any data. */
@@ -43,8 +52,26 @@ export type FlowScreenResponse<S> = { [K in FlowScreenName<S>]: FlowNextScreenRe
 /** What a handler may return: a next screen of the map, or the completion. */
 export type FlowHandlerResponse<S, C extends object = Record<string, unknown>> = FlowScreenResponse<S> | FlowCompletionResponse<C>
 
-/** A `data_exchange` request from any screen of the map, discriminated by `screen`. */
-export type FlowDataExchangeRequestOf<S> = { [K in FlowScreenName<S>]: FlowDataExchangeRequest<K, FlowScreenInput<S, K>> }[FlowScreenName<S>]
+/** A `data_exchange` request from any screen of the map that sends one (its `in` is not never), discriminated by `screen`. */
+export type FlowDataExchangeRequestOf<S> = {
+  [K in FlowScreenName<S>]: [FlowScreenInput<S, K>] extends [never] ? never : FlowDataExchangeRequest<K, FlowScreenInput<S, K>>
+}[FlowScreenName<S>]
+
+/** A handler result before it is checked: a screen (or SUCCESS) and a data object. */
+export type FlowLooseResponse<S> = {
+  screen: FlowScreenName<S> | 'SUCCESS' | (string & {})
+  data: object
+}
+
+/** The request a 2-argument `on(action, handler)` receives. */
+export type FlowRequestFor<S, A extends 'INIT' | 'BACK' | 'data_exchange'> = A extends 'INIT'
+  ? FlowInitRequest
+  : A extends 'BACK'
+    ? FlowBackRequestOf<S>
+    : FlowDataExchangeRequestOf<S>
+
+/** The screens a handler for `A` may answer with: INIT opens an entry screen, BACK and the catch-all any screen. */
+type AllowedFor<S, A> = A extends 'INIT' ? InitScreens<S> : FlowScreenName<S>
 
 /** A BACK request typed with the map's screen names. */
 export type FlowBackRequestOf<S> = FlowBackRequest & { screen: FlowScreenName<S> }
@@ -125,23 +152,50 @@ export interface FlowEndpointOptions<S = AnyFlowScreens, C extends object = Reco
    */
   requireFlowTokenSignature?: boolean
   /**
+   * The flow's Flow JSON. It is validated when the endpoint is created (`FlowJsonError` on errors), types the
+   * handlers (`FlowScreensOf`), and every handler result is checked against it at run time (see `flowCheck`).
+   */
+  flow?: FlowJson
+  /**
+   * With `flow`: what happens to a result that leaves the routing model or does not match the next screen's declared
+   * data. `'reject'` (default): logged as an error naming the screen and the field, answered 500, never sent.
+   * `'log'`: logged as a warning and sent anyway. `'off'`: not checked.
+   */
+  flowCheck?: 'reject' | 'log' | 'off'
+  /**
    * Counters to record every answer in (status, time, decryption failures, deadline misses): `createFlowMetrics()`,
    * served as Prometheus text by `metrics.prometheus()`. See docs/metrics.md.
    */
   metrics?: FlowMetrics
 }
 
+/** `createFlowEndpoint`: typed from `flow` when one is given, otherwise from the screen map type argument. */
+export interface CreateFlowEndpoint {
+  <const F extends FlowJson, C extends object = Record<string, unknown>, T = unknown>(
+    options: FlowEndpointOptions<FlowScreensOf<F>, C, T> & { flow: F },
+  ): FlowEndpoint<FlowScreensOf<F>, C, T>
+  <S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown>(options?: FlowEndpointOptions<S, C, T>): FlowEndpoint<S, C, T>
+}
+
 /** A flow endpoint: handler registry, HTTP core and framework adapters. */
 export interface FlowEndpoint<S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown> {
-  on(action: 'INIT', handler: FlowHandler<FlowInitRequest, FlowHandlerResponse<S, C>, T>): this
-  on(action: 'BACK', handler: FlowHandler<FlowBackRequestOf<S>, FlowHandlerResponse<S, C>, T>): this
-  on<K extends FlowScreenName<S>>(
+  /**
+   * `INIT`, `BACK`, or the catch-all for `data_exchange` from screens without their own handler. The result is
+   * checked: INIT must open an entry screen, and the data of the next screen must be exactly what it declares.
+   */
+  on<A extends 'INIT' | 'BACK' | 'data_exchange', R extends Awaitable<FlowLooseResponse<S>>>(
+    action: A,
+    handler: (request: FlowRequestFor<S, A>, ctx: FlowHandlerContext<T>) => CheckedResponse<S, C, A, AllowedFor<S, A>, 'INIT opens an entry screen of the routing model', R>,
+  ): this
+  /** `data_exchange` from `screen`: the result must be `screen` itself, a screen its `next` (routing_model) allows, or the completion. */
+  on<K extends FlowScreenName<S>, R extends Awaitable<FlowLooseResponse<S>>>(
     action: 'data_exchange',
     screen: K,
-    handler: FlowHandler<FlowDataExchangeRequest<K, FlowScreenInput<S, K>>, FlowHandlerResponse<S, C>, T>,
+    handler: (
+      request: FlowDataExchangeRequest<K, FlowScreenInput<S, K>>,
+      ctx: FlowHandlerContext<T>,
+    ) => CheckedResponse<S, C, `screen ${K}`, AllowedAfter<S, K>, AllowedAfterReason<S, K>, R>,
   ): this
-  /** Catch-all for `data_exchange` from screens without their own handler. */
-  on(action: 'data_exchange', handler: FlowHandler<FlowDataExchangeRequestOf<S>, FlowHandlerResponse<S, C>, T>): this
   /** Called for error notifications before the automatic `{ data: { acknowledged: true } }`. */
   onErrorNotification(handler: FlowErrorNotificationHandler<T>): this
   /** The sessions behind `ctx.session` (the `sessions` option, or the in-memory default); give them to `createWebhook`. */

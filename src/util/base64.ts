@@ -3,10 +3,20 @@
 // A linear character-class scan (fast in every regex engine) plus length rules for the padding.
 const B64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/**
+ * Canonical standard base64: the alphabet, padding only at the end and only to a whole quad, and the bits the last
+ * character carries beyond the data zero (`AB` and `QR==` decode, but no encoder writes them: refused, as on the
+ * Buffer path).
+ */
 function isBase64(text: string): boolean {
   if (!B64_CHARS.test(text)) return false
   const padded = text.charCodeAt(text.length - 1) === 0x3d // '='
-  return padded ? text.length % 4 === 0 : text.length % 4 !== 1
+  if (padded ? text.length % 4 !== 0 : text.length % 4 === 1) return false
+  const data = text.replace(/=+$/, '')
+  const spare = data.length % 4 === 2 ? 0x0f : data.length % 4 === 3 ? 0x03 : 0
+  return (ALPHABET.indexOf(data.charAt(data.length - 1)) & spare) === 0
 }
 
 interface BufferLike {

@@ -44,7 +44,7 @@ fn from_pkcs8_der(der: &[u8]) -> Result<(RsaPrivateKey, bool), Error> {
 
 fn from_encrypted_pkcs8_der(der: &[u8], pass: Option<&[u8]>) -> Result<(RsaPrivateKey, bool), Error> {
     let info = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;
-    let pass = pass.ok_or_else(|| Error::Key(KeyErrorKind::PassphraseRequired))?;
+    let pass = pass.ok_or(Error::Key(KeyErrorKind::PassphraseRequired))?;
     let doc = info
         .decrypt(pass)
         .map_err(|_| Error::Key(KeyErrorKind::WrongPassphrase))?;
@@ -118,9 +118,9 @@ fn spki_is_public(der: &[u8]) -> bool {
 fn pem_decode(text: &str) -> Result<Vec<u8>, Error> {
     // Take the private-key PEM block; pem-rfc7468 is strict about surrounding text, so cut it out first.
     let label = super::pem_key_label(text);
-    let start = text.find(&format!("-----BEGIN {label}-----")).ok_or_else(|| Error::Key(KeyErrorKind::Malformed))?;
+    let start = text.find(&format!("-----BEGIN {label}-----")).ok_or(Error::Key(KeyErrorKind::Malformed))?;
     let rest = &text[start..];
-    let end_marker = rest.find("-----END ").ok_or_else(|| Error::Key(KeyErrorKind::Malformed))?;
+    let end_marker = rest.find("-----END ").ok_or(Error::Key(KeyErrorKind::Malformed))?;
     let end = rest[end_marker..].find('\n').map(|i| end_marker + i).unwrap_or(rest.len());
     let block = rest[..end].trim_end();
     let (_label, der) = pkcs8::der::pem::decode_vec(block.as_bytes()).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;

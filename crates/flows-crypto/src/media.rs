@@ -61,7 +61,7 @@ pub struct Threads;
 impl Join for Threads {
     fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
         std::thread::scope(|s| {
-            let hb = s.spawn(|| b());
+            let hb = s.spawn(b);
             a();
             // A panic on the helper thread is re-raised here, where the caller's catch_unwind sees it.
             if let Err(p) = hb.join() {
@@ -280,7 +280,7 @@ impl MediaDecryptor {
             return Err(Error::Media(MediaErrorKind::FileTooShort));
         }
         let ct_len = self.tail.len() - HMAC_TAG_LEN;
-        if ct_len % BLOCK != 0 {
+        if !ct_len.is_multiple_of(BLOCK) {
             return Err(Error::Media(MediaErrorKind::NotBlockAligned));
         }
         let (ct, tag) = self.tail.split_at(ct_len);
@@ -300,7 +300,7 @@ impl MediaDecryptor {
         }
         let mut out = vec![0u8; ct.len()];
         decrypt_into(&mut self.cbc, ct, &mut out);
-        let pad = unpad_len(&out).ok_or_else(|| Error::Media(MediaErrorKind::PaddingInvalid))?;
+        let pad = unpad_len(&out).ok_or(Error::Media(MediaErrorKind::PaddingInvalid))?;
         out.truncate(out.len() - pad);
         self.inner.update(&out);
         let pt_hash = std::mem::take(&mut self.inner).finalize();
@@ -313,7 +313,7 @@ impl MediaDecryptor {
 }
 
 fn decrypt_into(cbc: &mut Aes256CbcDec, ct: &[u8], out: &mut [u8]) {
-    debug_assert!(ct.len() % BLOCK == 0 && ct.len() == out.len());
+    debug_assert!(ct.len().is_multiple_of(BLOCK) && ct.len() == out.len());
     let buf = InOutBuf::new(ct, out).expect("equal lengths");
     let (blocks, _tail) = buf.into_chunks();
     cbc.decrypt_blocks_inout(blocks);
@@ -341,7 +341,7 @@ pub fn decrypt_media_with<J: Join + ?Sized>(cdn_file: &[u8], keys: &MediaKeys, j
     if cdn_file.len() < MIN_FILE_LEN {
         return Err(Error::Media(MediaErrorKind::FileTooShort));
     }
-    if (cdn_file.len() - HMAC_TAG_LEN) % BLOCK != 0 {
+    if !(cdn_file.len() - HMAC_TAG_LEN).is_multiple_of(BLOCK) {
         return Err(Error::Media(MediaErrorKind::NotBlockAligned));
     }
     let mut d = MediaDecryptor::new(keys);

@@ -59,7 +59,7 @@ fn fixture(n: usize, seed: u64) -> Fixture {
     let plaintext = bytes(n, seed);
     let pad = 16 - n % 16;
     let mut padded = plaintext.clone();
-    padded.extend(std::iter::repeat(pad as u8).take(pad));
+    padded.extend(std::iter::repeat_n(pad as u8, pad));
     let file = seal(&key, &hmac_key, &iv, &padded);
     let plaintext_hash = Sha256::digest(&plaintext).into();
     Fixture { key, hmac_key, iv, plaintext, file, plaintext_hash }

@@ -1,4 +1,5 @@
 // Fastify plugin: in its own encapsulated context every body is kept as raw bytes, then the core answers.
+import { utf8 } from '../../util/bytes.js'
 import { statusAnswer } from '../answers.js'
 import { errorFields } from '../../util/logger.js'
 import type { FastifyFlowPlugin, FastifyFlowPluginOptions, FlowHttpResponse } from '../types.js'
@@ -9,11 +10,12 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 interface ReplyLike {
   code(status: number): ReplyLike
   headers(values: Record<string, string>): ReplyLike
-  send(body: string): ReplyLike
+  send(body: Uint8Array): ReplyLike
 }
 
+/** Sends the answer as bytes: given a string, Fastify would append `; charset=utf-8` to our content type. */
 function reply(r: ReplyLike, out: FlowHttpResponse): ReplyLike {
-  return r.code(out.status).headers(out.headers).send(out.body)
+  return r.code(out.status).headers(out.headers).send(utf8(out.body))
 }
 
 export function createFastifyPlugin(deps: AdapterDeps): FastifyFlowPlugin {
