@@ -14,13 +14,14 @@ import { createFlowClient } from '../dist/index.js'
 import { cleanEnv, cliPath, root, startProcess } from './helpers/cli.mjs'
 import { mockGraph, sentAnswer } from './helpers/graph-mock.mjs'
 import { redisTest, redisUrl } from './helpers/redis.mjs'
-import { DOC_PAGES, LISTENING, namedBlocks, nodeArgs, readBlocks, run, runShellBlock, snippetDir, typecheck, writeFiles } from './helpers/snippets.mjs'
+import { DOC_PAGES, LISTENING, namedBlocks, nodeArgs, readBlocks, run, runShellBlock, snippetDir, transcript, typecheck, writeFiles } from './helpers/snippets.mjs'
 
 /** The named blocks each page has, and who uses them: this file, or another test file (which must name them). */
 const USED = {
   'README.md': { here: ['usage.ts', 'core.ts'], elsewhere: { 'local-tarballs.sh': 'install.test.mjs' } },
   'docs/cli.md': { here: ['curl-upload.sh', 'key-status.sh', 'key-status.txt', 'flow.mjs', 'booking-steps.json', 'steps.sh', 'start-simulate.sh', 'serve-booking.sh'] },
   'docs/endpoint.md': { here: ['endpoint.mjs', 'handle.ts', 'node-http.mjs', 'slow-clients.mjs', 'express.mjs', 'fastify.mjs', 'fetch-api.mjs', 'client.mjs', 'typed-flow.ts'] },
+  'docs/flow-json.md': { here: ['emit-ts.sh', 'typed-handlers.ts', 'runtime-check.mjs', 'validate.ts', 'validate.console', 'flow.test.mjs', 'simulate-flow.console'] },
   'docs/lifecycle.md': { here: [], elsewhere: Object.fromEntries(['setup.sh', 'flow.json', 'flow.mjs', 'serve.sh', 'wiring.ts', 'send.mjs', 'simulate.mjs', 'typed.ts'].map((n) => [n, 'lifecycle.test.mjs'])) },
   'docs/media.md': { here: [] },
   'docs/metrics.md': { here: ['metrics.sh', 'scrape.txt', 'metrics-server.ts'] },
@@ -100,6 +101,7 @@ test.serial('every TypeScript block type-checks with tsc --strict against the pa
     'endpoint/handle.ts': block('docs/endpoint.md', 'handle.ts'),
     'endpoint/typed-flow.ts': block('docs/endpoint.md', 'typed-flow.ts'),
     'metrics/metrics-server.ts': block('docs/metrics.md', 'metrics-server.ts'),
+    'flow-json/validate.ts': block('docs/flow-json.md', 'validate.ts'),
     ...Object.fromEntries(['env-defaults.ts', 'env-narrowing.ts', 'typed-endpoint.ts', 'flow.ts'].map((n) => [`typescript/${n}`, block('docs/typescript.md', n)])),
   }
   const r = typecheck(snippetDir(t), files)
@@ -357,4 +359,103 @@ test.serial('typescript.md: the flow.ts handler module served by wa-flows serve,
   t.is(simulate.code, 0, simulate.stderr)
   t.regex(simulate.stdout, /"screen": "WELCOME"/)
   t.regex(simulate.stdout, /"name": "there"/)
+})
+
+/** docs/flow-json.md's example flow, and a variant whose third screen repeats the second's id. */
+const bookingFlowJson = readFileSync(join(root, 'examples/booking-flow.json'), 'utf8')
+function duplicateIdFlow() {
+  const flow = JSON.parse(bookingFlowJson)
+  flow.screens.splice(2, 0, structuredClone(flow.screens[1]))
+  return JSON.stringify(flow, null, 2)
+}
+
+/** Runs a console block's commands in `dir` (wa-flows through the real CLI); each with its output and expectation. */
+async function runTranscript(dir, code, env, substitute = (c) => c) {
+  const out = []
+  for (const { command, expected } of transcript(code)) {
+    const m = /^npx wa-flows (.*)$/.exec(substitute(command))
+    if (!m || /["'`$]/.test(m[1])) throw new Error(`a console line the test cannot run: ${command}`)
+    out.push({ command, expected, ...(await run(process.execPath, [...nodeArgs(dir), cliPath, ...m[1].split(/\s+/)], { cwd: dir, env })) })
+  }
+  return out
+}
+
+test.serial('flow-json.md: --emit-ts writes the typed constant, and the typed handlers type-check against it', async (t) => {
+  const dir = snippetDir(t)
+  writeFiles(dir, { 'flow.json': bookingFlowJson })
+  const { results } = await runShellBlock(t, block('docs/flow-json.md', 'emit-ts.sh'), { dir, env: cleanEnv() })
+  t.is(results[0].code, 0, results[0].stderr)
+  const generated = readFileSync(join(dir, 'flow.ts'), 'utf8')
+  t.regex(generated, /as const/)
+  const r = typecheck(dir, {
+    'flow.ts': generated,
+    'booking.ts': `// Test stand-in for "your code" of docs/flow-json.md's typed handlers.
+export const departments = [{ id: 'dental', title: 'Dental' }]
+export const locations = [{ id: 'north', title: 'North clinic' }]
+export const dates = [{ id: '2026-03-02', title: 'Mon 2 Mar' }]
+export const times = [{ id: '10:30', title: '10:30' }]
+export const appointment = (date: string) => ({ departments, locations, dates, times: times.map((o) => ({ ...o, title: \`\${o.title} on \${date}\` })) })
+export const describe = (a: { department: string; location: string; date: string; time: string }) => \`\${a.department} at \${a.location}, \${a.date} \${a.time}\`
+`,
+    'typed-handlers.ts': block('docs/flow-json.md', 'typed-handlers.ts'),
+  })
+  t.is(r.status, 0, r.output)
+})
+
+test.serial('flow-json.md: the run-time check accepts the example flow and refuses a broken one at creation', async (t) => {
+  const dir = snippetDir(t)
+  const { privatePath } = keys(dir)
+  const env = cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath })
+  writeFiles(dir, { 'runtime-check.mjs': block('docs/flow-json.md', 'runtime-check.mjs'), 'flow.json': bookingFlowJson })
+  const ok = await run(process.execPath, [...nodeArgs(dir), 'runtime-check.mjs'], { cwd: dir, env })
+  t.is(ok.code, 0, ok.stderr)
+  writeFiles(dir, { 'flow.json': duplicateIdFlow() })
+  const broken = await run(process.execPath, [...nodeArgs(dir), 'runtime-check.mjs'], { cwd: dir, env })
+  t.is(broken.code, 1)
+  t.regex(broken.stderr, /ERR_FLOW_JSON_INVALID/)
+})
+
+test.serial('flow-json.md: validateFlowJson and wa-flows validate report the duplicate screen id as documented', async (t) => {
+  const dir = snippetDir(t)
+  writeFiles(dir, { 'validate.ts': block('docs/flow-json.md', 'validate.ts'), 'flow.json': duplicateIdFlow() })
+  const api = await run(process.execPath, [...nodeArgs(dir, { typescript: true }), 'validate.ts'], { cwd: dir, env: cleanEnv() })
+  t.is(api.code, 0, api.stderr)
+  t.is(api.stdout, 'false /screens/2/id duplicate-screen-id\n')
+  const [session] = await runTranscript(dir, block('docs/flow-json.md', 'validate.console'), cleanEnv())
+  t.is(session.code, 1)
+  t.is(session.stdout, session.expected)
+})
+
+test.serial('flow-json.md: simulateFlow in a test file (ava), and wa-flows simulate --flow printing what the page shows', async (t) => {
+  const dir = snippetDir(t)
+  const { privatePath } = keys(dir)
+  writeFiles(dir, {
+    'flow.json': bookingFlowJson,
+    'flow.test.mjs': block('docs/flow-json.md', 'flow.test.mjs'),
+    'my-endpoint.mjs': `// Test stand-in for "your endpoint" of docs/flow-json.md: the example booking flow.
+import { readFileSync } from 'node:fs'
+import { createFlowEndpoint } from 'whatsapp-flows'
+import bookingFlow from ${JSON.stringify(join(root, 'examples/booking-flow.mjs'))}
+export const endpoint = createFlowEndpoint({ privateKey: { path: 'keys/private.pem' } })
+bookingFlow(endpoint)
+export const publicKey = readFileSync('keys/public.pem', 'utf8')
+`,
+    // A stand-in for ava, resolved before the real one: runs each test at once, exit 1 on a failed assertion.
+    'node_modules/ava/package.json': '{ "name": "ava", "type": "module", "exports": "./index.mjs" }\n',
+    'node_modules/ava/index.mjs': `// Test stand-in for ava (docs-snippets.test.mjs): t.true only, as the snippet uses.
+export default function test(title, fn) {
+  const t = { true(value, message) { if (value !== true) { process.exitCode = 1; console.log('not ok', title, message) } else console.log('ok', title) } }
+  Promise.resolve(fn(t)).catch((e) => { process.exitCode = 1; console.log('not ok', title, e) })
+}
+`,
+  })
+  const tested = await run(process.execPath, [...nodeArgs(dir), 'flow.test.mjs'], { cwd: dir, env: cleanEnv() })
+  t.is(tested.code, 0, tested.stdout + tested.stderr)
+  t.is(tested.stdout, 'ok the endpoint follows flow.json\n')
+
+  const server = startProcess(t, [cliPath, 'serve', '--handler', join(root, 'examples/booking-flow.mjs'), '--port', '0'], { cwd: dir, env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath }) })
+  const origin = new URL((await server.ready)[1]).origin
+  const [session] = await runTranscript(dir, block('docs/flow-json.md', 'simulate-flow.console'), cleanEnv(), (c) => c.replaceAll('http://127.0.0.1:3000', origin))
+  t.is(session.code, 0, session.stderr)
+  t.is(session.stdout, session.expected)
 })

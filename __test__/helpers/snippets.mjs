@@ -180,6 +180,20 @@ export async function runShellBlock(t, code, { dir, env, secrets = {}, graph, su
 }
 
 /**
+ * A console session (```console): each `$ command` line and the output printed under it, as
+ * [{ command, expected }]. The tests run the command (`npx wa-flows` through the real CLI) and compare its output.
+ */
+export function transcript(code) {
+  const entries = []
+  for (const line of code.replace(/\n$/, '').split('\n')) {
+    if (line.startsWith('$ ')) entries.push({ command: line.slice(2), expected: '' })
+    else if (entries.length === 0) throw new Error(`a console block starts with its command: ${line}`)
+    else entries.at(-1).expected += `${line}\n`
+  }
+  return entries
+}
+
+/**
  * Type-checks `files` ({ relative path: TypeScript }) with `tsc --strict --noEmit` against the package's sources
  * (`whatsapp-flows` mapped to src/index.ts). Resolves { status, output }.
  */
