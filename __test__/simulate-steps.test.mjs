@@ -86,7 +86,9 @@ test('a bad steps file is refused before any request; --steps with --screen is a
   }
   const both = await simulate([{ action: 'INIT' }], ['--screen', 'X'])
   t.is(both.code, 2)
-  t.regex(both.stderr, /--steps does not go with --screen or --data/)
+  t.regex(both.stderr, /--steps does not go with --screen, --data or --flow/)
+  const withFlow = await simulate([{ action: 'INIT' }], ['--flow', join(root, 'examples/booking-flow.json')])
+  t.is(withFlow.code, 2)
   await new Promise((r) => setTimeout(r, 200))
   t.is(srv.output(), before, 'the server saw no request')
 })

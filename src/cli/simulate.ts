@@ -78,7 +78,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--url is not a URL: "${url}"`)
   }
   const keyPath = required(o['public-key'], 'public-key')
-  if (o.steps !== undefined && (o.screen !== undefined || o.data !== undefined)) throw new UsageError('--steps does not go with --screen or --data (the steps file holds them)')
+  if (o.steps !== undefined && (o.screen !== undefined || o.data !== undefined || o.flow !== undefined)) {
+    throw new UsageError('--steps does not go with --screen, --data or --flow (the steps file holds the requests)')
+  }
   const data = parseData(o.data)
   // Everything is checked before the first request: the key file (a private key is refused) and the steps file.
   const { pem: publicKey } = await readPublicKeyFile(keyPath)
