@@ -119,7 +119,7 @@ test('serve: endpoint and webhook from one module; sessions shared; verification
     ['completion', client.flowToken, { opened: true }, { flow_token: client.flowToken, rating: 4 }],
     ['latency', 'ACTIVATED', 8000],
   ])
-  await srv.waitFor(/(POST webhook - \d+.*\n[^]*){3}/)
+  await srv.waitFor(/(POST webhook - \d+.*\n[\s\S]*){3}/)
   t.regex(srv.output(), /GET webhook verify 200/)
   t.regex(srv.output(), /POST webhook - 403/)
   t.false(srv.output().includes(client.flowToken))

@@ -105,7 +105,7 @@ test('serve | head -1: the request log closing stops the server gracefully, with
   t.regex(sim.stdout, /^ping: HTTP 200$/m)
   const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))])
   t.is(code, 0)
-  t.notRegex(stderr, /EPIPE|Error:|    at /)
+  t.notRegex(stderr, /EPIPE|Error:| {4}at /)
 })
 
 test('a refused connection is named as such, not "fetch failed": simulate and the Graph commands', async (t) => {

@@ -124,7 +124,7 @@ test('upload-key POSTs the public key as a form with bearer auth to /{version}/{
 test('upload-key defaults to ./public.pem and the default API version', async (t) => {
   const { dir } = await keyPair(t)
   const graph = await mockServer(t, () => ({ json: { success: true } }))
-  const r = await runCli(['upload-key', '--phone-number-id', '42', '--graph-url', graph.url + '/'], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }), cwd: dir })
+  const r = await runCli(['upload-key', '--phone-number-id', '42', '--graph-url', `${graph.url}/`], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }), cwd: dir })
   t.is(r.code, 0, r.stderr)
   t.regex(graph.requests[0].url, /^\/v\d+\.\d+\/42\/whatsapp_business_encryption$/)
 })

@@ -164,7 +164,7 @@ const refusals = [
   ['PEM with a broken body', '-----BEGIN PRIVATE KEY-----\nnot*base64\n-----END PRIVATE KEY-----\n', undefined, 'malformed', /could not be parsed/],
   ['PEM with a valid base64 non-key body', toPem('PRIVATE KEY', Buffer.from('hello world, no key here')), undefined, 'malformed', /./],
   ['PEM of an unknown type', toPem('SOMETHING ELSE', Buffer.from('xyz')), undefined, 'malformed', /holds no private key/],
-  ['PKCS#1 PEM truncated', pk.export({ type: 'pkcs1', format: 'pem' }).slice(0, 400) + '\n-----END RSA PRIVATE KEY-----\n', undefined, 'malformed', /./],
+  ['PKCS#1 PEM truncated', `${pk.export({ type: 'pkcs1', format: 'pem' }).slice(0, 400)}\n-----END RSA PRIVATE KEY-----\n`, undefined, 'malformed', /./],
   ['empty string', '', undefined, 'malformed', /empty/],
   ['empty bytes', new Uint8Array(0), undefined, 'malformed', /empty/],
 ]

@@ -60,7 +60,6 @@ const SCREENS = {
     throw new TypeError(`late rejection ${MARKER}`)
   },
   THENABLE_THROWS: () => ({
-    // biome-ignore lint/suspicious/noThenProperty: a result whose `then` throws is the hostile case
     then() {
       throw new Error(`then ${MARKER}`)
     },

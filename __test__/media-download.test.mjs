@@ -204,7 +204,7 @@ for (const runtime of runtimes) {
       t.is(results[3].error.httpStatus, 404)
       for (const i of [0, 2, 4, 5, 6, 7]) {
         t.is(results[i].error, undefined)
-        t.true(results[i].path.startsWith(dir + '/'))
+        t.true(results[i].path.startsWith(`${dir}/`))
         t.true((await readFile(results[i].path)).equals(items[i].encryption_metadata === good.metadata ? good.plaintext : small.plaintext))
       }
       t.is(results[4].path, join(dir, 'x'))
@@ -259,8 +259,8 @@ test('safe file names', (t) => {
   t.is(safeFileName('lpt1'), '_lpt1')
   t.is(safeFileName(' .hidden. '), 'hidden')
   t.is(safeFileName('a<b>:c"|?*.png'), 'abc.png')
-  t.is(safeFileName('x'.repeat(500) + '.jpeg').length, 200)
-  t.true(safeFileName('x'.repeat(500) + '.jpeg').endsWith('.jpeg'))
+  t.is(safeFileName(`${'x'.repeat(500)}.jpeg`).length, 200)
+  t.true(safeFileName(`${'x'.repeat(500)}.jpeg`).endsWith('.jpeg'))
   t.is(safeFileName(undefined, undefined), 'media')
 })
 

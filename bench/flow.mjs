@@ -237,9 +237,9 @@ for (const impl of impls) {
   const r = results.get(impl.name)
   const t = median(r.tput)
   const s = sync.get(impl.name)
-  lines.push(`| ${impl.name} | ${t.toFixed(0)} | ${(t / refTput).toFixed(2)} | ${s ? s.ms.toFixed(3) + ` ±${s.rme.toFixed(1)}%` : '—'} | ${s ? (s.ms / refOp).toFixed(2) : '—'} | ${median(r.gap).toFixed(1)} |`)
+  lines.push(`| ${impl.name} | ${t.toFixed(0)} | ${(t / refTput).toFixed(2)} | ${s ? `${s.ms.toFixed(3)} ±${s.rme.toFixed(1)}%` : '—'} | ${s ? (s.ms / refOp).toFixed(2) : '—'} | ${median(r.gap).toFixed(1)} |`)
 }
 const table = lines.join('\n')
 console.log(table)
 mkdirSync(join(root, 'bench/results'), { recursive: true })
-writeFileSync(join(root, 'bench/results/flow.md'), table + '\n')
+writeFileSync(join(root, 'bench/results/flow.md'), `${table}\n`)

@@ -184,7 +184,7 @@ const table = [
 ].join('\n')
 mkdirSync(join(root, 'bench/results'), { recursive: true })
 writeFileSync(join(root, 'bench/results/http.md'), table)
-process.stdout.write('\n' + table)
+process.stdout.write(`\n${table}`)
 if (runs.flat().some((r) => r.bad > 0)) {
   process.stderr.write('some requests failed during the run\n')
   process.exitCode = 1

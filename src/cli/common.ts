@@ -110,5 +110,5 @@ export function watchStdout(): void {
 }
 
 export const out = (line = ''): void => {
-  if (!stdoutClosed) process.stdout.write(line + '\n')
+  if (!stdoutClosed) process.stdout.write(`${line}\n`)
 }

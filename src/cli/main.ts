@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const stream = name === undefined ? process.stderr : process.stdout
-    stream.write(usage + '\n')
+    stream.write(`${usage}\n`)
     return name === undefined ? 2 : 0
   }
   if (!Object.hasOwn(commands, name)) {
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = await load(name)
   if (wantsHelp(rest)) {
-    process.stdout.write(command.help.endsWith('\n') ? command.help : command.help + '\n')
+    process.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`)
     return 0
   }
   try {
@@ -94,7 +94,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (e: unknown) => {
-    if (debug() && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n')
+    if (debug() && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`)
     process.stderr.write(`wa-flows: ${reasonOf(e)}\n`)
     process.exitCode = e instanceof CliError ? e.exitCode : 1
   },

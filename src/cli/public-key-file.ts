@@ -30,7 +30,7 @@ export async function readPublicKeyFile(path: string, option = '--public-key'): 
     throw new CliError(`${path} is not a PEM public key (expected -----BEGIN PUBLIC KEY-----)`)
   }
   if (key.asymmetricKeyType !== 'rsa') throw new CliError(`${path} is not an RSA public key`)
-  return { pem: pem.trim() + '\n', key }
+  return { pem: `${pem.trim()}\n`, key }
 }
 
 /** SHA-256 of the key's SPKI DER as 64 lowercase hex digits: what `openssl pkey -pubin -outform der | sha256sum` prints. */

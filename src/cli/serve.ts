@@ -181,7 +181,7 @@ function instrument(endpoint: FlowEndpoint): FlowEndpoint {
             note(notification)
             const info = requestInfo.getStore()
             if (info) info.action = `${notification.action}:error`
-            return handler.call(this, notification, ctx) as void
+            return handler.call(this, notification, ctx) as undefined
           })
           return proxy
         }
@@ -197,7 +197,7 @@ const stderrLogger = (prefix: string): FlowLogger => {
   const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     // The endpoint names the action/screen (never data) in its messages: use them for the request log line too.
     note(fields as { action?: string; screen?: string } | undefined)
-    process.stderr.write(`${prefix}${level}: ${message}${fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}\n`)
+    process.stderr.write(`${prefix}${level}: ${message}${fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ''}\n`)
   }
   return { info: line('info'), warn: line('warn'), error: line('error') }
 }

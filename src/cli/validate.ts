@@ -40,12 +40,13 @@ function print(file: string, report: FlowJsonReport): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'emit-ts': { type: 'string' } }, strict: true, allowPositionals: true })
-  } catch (e) {
-    throw new UsageError(firstLine(e instanceof Error ? e.message : String(e)))
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'emit-ts': { type: 'string' } }, strict: true, allowPositionals: true })
+    } catch (e) {
+      throw new UsageError(firstLine(e instanceof Error ? e.message : String(e)))
+    }
+  })()
   const files = parsed.positionals
   const emit = parsed.values['emit-ts']
   if (files.length === 0) throw new UsageError('give the Flow JSON file(s) to validate')

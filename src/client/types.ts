@@ -34,6 +34,7 @@ export interface FlowClientOptions {
 /** A response as WhatsApp sees it: a loosely typed JSON object. */
 export interface FlowClientResponse {
   screen?: string
+  // biome-ignore lint/suspicious/noExplicitAny: an answer read loosely by tests and scripts (screen data of any shape)
   data?: Record<string, any>
   error_msg?: string
   [key: string]: unknown

@@ -3,7 +3,7 @@ import type { DecryptedFlowRequest, FlowCrypto, FlowPrivateKey } from '../api.js
 import { FlowDecryptionError, FlowRequestError, FlowSignatureError, FlowTokenError, FlowTokenSignatureError } from '../errors.js'
 import type { MediaApi } from '../media/types.js'
 import type { FlowErrorNotification, FlowRequest } from '../protocol.js'
-import { runWithDeadline } from '../util/deadline.js'
+import { type DeadlineOutcome, runWithDeadline } from '../util/deadline.js'
 import { requestKind, type Registry } from './dispatch.js'
 import { bodyBytes, encryptedAnswer, getHeader, statusAnswer, tokenErrorAnswer } from '../http/answers.js'
 import { errorFields, safeName } from '../util/logger.js'
@@ -27,6 +27,7 @@ export interface CoreConfig {
   timeoutMs: number
   logger: FlowLogger
   registry: Registry
+  // biome-ignore lint/suspicious/noExplicitAny: typed per screen map at createFlowEndpoint; the core is untyped
   onTimeout: ((request: any) => unknown) | undefined
   sessions: FlowSessions<unknown>
   /** The 427 message for tokens without a live session; undefined: sessions are not required. */
@@ -178,7 +179,7 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
       logger.error('the session store failed', { ...describe(request), ...errorFields(e) })
       return statusAnswer(500)
     }
-    let outcome
+    let outcome: DeadlineOutcome<unknown>
     try {
       outcome = await runWithDeadline(cfg.timeoutMs, (signal) => handler(request, context(request, signal, verified)))
     } catch (e) {

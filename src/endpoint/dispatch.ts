@@ -2,6 +2,7 @@
 import type { FlowRequest } from '../protocol.js'
 import type { FlowErrorNotificationHandler } from './types.js'
 
+// biome-ignore lint/suspicious/noExplicitAny: handlers are typed per screen map by `endpoint.on`; the registry stores them untyped
 type AnyHandler = (request: any, ctx: any) => unknown
 
 export type RequestKind = 'ping' | 'error-notification' | 'handled'

@@ -10,7 +10,9 @@ type Declared<S, N extends keyof S> = S[N] extends { out: infer O } ? O : undefi
 /** Keys of D that carry a value (object-literal unions add `k?: undefined` for keys of the other members). */
 type PresentKeys<D> = Exclude<{ [K in keyof D]: [D[K]] extends [undefined] ? never : K }[keyof D], undefined>
 /** Keys of D that are always there with a value. */
+// biome-ignore lint/complexity/noBannedTypes: `{} extends Pick<D, K>` is the type-level test for an optional key
 type SureKeys<D> = Exclude<{ [K in keyof D]: {} extends Pick<D, K> ? never : undefined extends D[K] ? never : K }[keyof D], undefined>
+// biome-ignore lint/complexity/noBannedTypes: `{} extends Pick<O, K>` is the type-level test for an optional key
 type RequiredKeys<O> = Exclude<{ [K in keyof O]: {} extends Pick<O, K> ? never : K }[keyof O], undefined>
 
 type Described<T> = [T] extends [string]

@@ -61,7 +61,8 @@ export type FlowJsonScreenIds<F extends FlowJson> = F['screens'][number]['id']
 /** The `data` a screen declares, as the endpoint must send it: every declared field, nothing else. */
 export type FlowJsonScreenData<Screen> = Screen extends { readonly data: infer D }
   ? { -readonly [K in keyof D]: FlowJsonSchemaValue<D[K]> }
-  : {}
+  : // biome-ignore lint/complexity/noBannedTypes: a screen without `data` takes the empty object type
+    {}
 
 // ---- the payloads of a screen's data_exchange actions
 
@@ -160,7 +161,8 @@ export type FlowJsonScreenPayload<F extends FlowJson, Screen> =
     ? A extends { readonly payload: infer P }
       ? PayloadOf<F, Screen, P>
       : A extends object
-        ? {}
+        ? // biome-ignore lint/complexity/noBannedTypes: an action without payload sends the empty object
+          {}
         : never
     : never
 

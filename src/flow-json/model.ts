@@ -153,7 +153,9 @@ function actionsOf(component: ComponentInfo): ActionInfo[] {
   collect(component.node, component.pointer)
   // NavigationList items carry their own on-click-action.
   const items = component.node['list-items']
-  if (Array.isArray(items)) items.forEach((item, i) => isObject(item) && collect(item, pointer(component.pointer, 'list-items', i)))
+  if (Array.isArray(items)) {
+    for (const [i, item] of items.entries()) if (isObject(item)) collect(item, pointer(component.pointer, 'list-items', i))
+  }
   return out
 }
 

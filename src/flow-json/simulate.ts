@@ -16,6 +16,7 @@ export interface SimulateFlowOptions extends Partial<FlowClientOptions> {
   /** The Flow JSON (an object); it must validate without errors. */
   flow: FlowJson | object
   /** A simulator to send with; without it one is made from the other options (url or endpoint, publicKey, …). */
+  // biome-ignore lint/suspicious/noExplicitAny: a client typed for any screen map
   client?: FlowClient<any>
   /**
    * Form values per screen, over the generated examples; an array sends every data_exchange of the screen once per

@@ -165,7 +165,7 @@ function checkReference(model: FlowModel, s: ScreenInfo, ref: Reference, ptr: st
 function forEachString(node: unknown, ptr: string, key: string, fn: (s: string, ptr: string, key: string) => void, depth = 0): void {
   if (depth > MAX_DEPTH) return
   if (typeof node === 'string') return fn(node, ptr, key)
-  if (Array.isArray(node)) node.forEach((x, i) => forEachString(x, pointer(ptr, i), key, fn, depth + 1))
+  if (Array.isArray(node)) for (const [i, x] of node.entries()) forEachString(x, pointer(ptr, i), key, fn, depth + 1)
   else if (isObject(node)) for (const [k, x] of Object.entries(node)) forEachString(x, pointer(ptr, k), k, fn, depth + 1)
 }
 

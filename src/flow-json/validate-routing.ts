@@ -25,7 +25,7 @@ function checkShape(model: FlowModel, f: Findings): boolean {
     // A screen that goes nowhere (a terminal or a page the user only goes back from) implies an empty list; Meta's
     // own samples leave such screens out, so that is a warning. One with navigate actions has undeclared routes.
     const onward = s.actions.some((a) => a.name === 'navigate')
-    f.add('routing-missing-screen', '/routing_model', `screen "${s.id}" is missing in the routing model${onward ? '' : ' (no route leaves it: add "' + s.id + '": [])'}`, onward ? 'error' : 'warning')
+    f.add('routing-missing-screen', '/routing_model', `screen "${s.id}" is missing in the routing model${onward ? '' : ` (no route leaves it: add "${s.id}": [])`}`, onward ? 'error' : 'warning')
   }
   for (const [k, v] of Object.entries(rm)) {
     if (!model.byId.has(k)) f.add('routing-unknown-screen', pointer('/routing_model', k), `"${k}" in the routing model is not a screen`)
@@ -101,10 +101,21 @@ export function validateRouting(model: FlowModel, f: Findings): void {
   // Connected, ignoring direction.
   const ids = [...edges.keys()]
   const links = new Map<string, Set<string>>(ids.map((id) => [id, new Set<string>()]))
-  for (const [from, targets] of edges) for (const to of targets) links.get(from)!.add(to), links.get(to)!.add(from)
+  for (const [from, targets] of edges) {
+    for (const to of targets) {
+      links.get(from)!.add(to)
+      links.get(to)!.add(from)
+    }
+  }
   const reached = new Set([ids[0]!])
   const queue = [ids[0]!]
-  while (queue.length > 0) for (const n of links.get(queue.shift()!)!) if (!reached.has(n)) reached.add(n), queue.push(n)
+  while (queue.length > 0) {
+    for (const n of links.get(queue.shift()!)!) {
+      if (reached.has(n)) continue
+      reached.add(n)
+      queue.push(n)
+    }
+  }
   const apart = ids.filter((id) => !reached.has(id))
   if (apart.length > 0) f.add('routing-disconnected', base, `screens not connected with the rest ${how}: ${apart.join(', ')}`)
 

@@ -41,7 +41,9 @@ export interface NodeRequestLike {
   /** Raw body bytes kept by some frameworks. */
   rawBody?: unknown
   readableEnded?: boolean
+  // biome-ignore lint/suspicious/noExplicitAny: matches Node's EventEmitter signature so any IncomingMessage fits
   on(event: string, listener: (...args: any[]) => void): unknown
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   removeListener(event: string, listener: (...args: any[]) => void): unknown
   pause(): unknown
   resume(): unknown
@@ -53,6 +55,7 @@ export interface NodeResponseLike {
   headersSent?: boolean
   writeHead(status: number, headers: Record<string, string | number>): unknown
   end(body?: string): unknown
+  // biome-ignore lint/suspicious/noExplicitAny: matches Node's EventEmitter signature so any ServerResponse fits
   once(event: string, listener: (...args: any[]) => void): unknown
 }
 
@@ -65,4 +68,5 @@ export interface FastifyFlowPluginOptions {
 }
 
 /** A Fastify plugin: `app.register(endpoint.fastifyPlugin, { prefix: '/flow' })`. Encapsulated (its parser stays inside). */
+// biome-ignore lint/suspicious/noExplicitAny: Fastify is an optional peer: its instance type is not imported
 export type FastifyFlowPlugin = (instance: any, options: FastifyFlowPluginOptions) => Promise<void>

@@ -21,6 +21,7 @@ function clean(raw: unknown): string {
   const base = raw.split(/[/\\]/).pop() ?? ''
   let s = base
     .normalize('NFC')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
     .replace(/[\u0000-\u001f\u007f-\u009f<>:"|?*\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/^[\s.]+|[\s.]+$/g, '')
   if (!s) return ''

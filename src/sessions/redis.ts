@@ -53,11 +53,15 @@ function credentials(url: string): string[] {
   }
 }
 
-async function importRedis(): Promise<{ createClient(options: object): any }> {
+/** The optional `redis` peer dependency, untyped here: its types are not imported. */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type RedisModule = { createClient(options: object): any }
+
+async function importRedis(): Promise<RedisModule> {
   // A variable specifier: bundlers leave it alone, and the package loads only when a Redis store is really used.
   const specifier = 'redis'
   try {
-    return (await import(specifier)) as { createClient(options: object): any }
+    return (await import(specifier)) as RedisModule
   } catch (e) {
     throw new FlowStoreError('createRedisStore({ url }) needs the `redis` package (an optional peer dependency): npm install redis', { cause: e })
   }
@@ -76,6 +80,7 @@ export function createRedisStore(options: RedisStoreOptions): FlowStore {
   const secrets = url ? credentials(url) : []
 
   let connecting: Promise<RedisClientLike> | undefined
+  // biome-ignore lint/suspicious/noExplicitAny: the client of the optional `redis` peer, untyped here
   let own: any
   let closed = false
 

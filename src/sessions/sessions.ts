@@ -88,11 +88,13 @@ export function createFlowSessions<T = unknown>(options: FlowSessionsOptions = {
 }
 
 /** Checks a `sessions` option of the endpoint, webhook or sender. */
+// biome-ignore lint/suspicious/noExplicitAny: the caller types the session value
 export function validSessions(value: unknown, name = 'sessions'): FlowSessions<any> | undefined {
   if (value === undefined) return undefined
   const s = value as Partial<FlowSessions<unknown>> | null
   if (typeof s !== 'object' || s === null || typeof s.get !== 'function' || typeof s.session !== 'function' || typeof s.linkMessage !== 'function' || typeof s.store !== 'object') {
     throw new TypeError(`${name} must come from createFlowSessions()`)
   }
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   return s as FlowSessions<any>
 }

@@ -11,6 +11,7 @@ export function safely<T>(fn: () => T, fallback: T): T {
 }
 
 /** `value instanceof type`, false when the check itself throws (a Proxy's getPrototypeOf trap). */
+// biome-ignore lint/suspicious/noExplicitAny: any constructor, whatever its parameters
 export function isInstance<T>(value: unknown, type: abstract new (...args: any[]) => T): value is T {
   return safely(() => value instanceof type, false)
 }

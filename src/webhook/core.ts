@@ -15,6 +15,7 @@ import { envelopeItems, unixSeconds, type EnvelopeItem } from './envelope.js'
 import type { FlowCompletionEvent, FlowWebhookEventName } from './types.js'
 import { verifySubscription } from './verify.js'
 
+// biome-ignore lint/suspicious/noExplicitAny: handlers are typed per event name by `webhook.on`; the registry stores them untyped
 type AnyHandler = (event: any) => unknown
 
 export interface WebhookConfig {

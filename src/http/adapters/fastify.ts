@@ -19,6 +19,7 @@ function reply(r: ReplyLike, out: FlowHttpResponse): ReplyLike {
 }
 
 export function createFastifyPlugin(deps: AdapterDeps): FastifyFlowPlugin {
+  // biome-ignore lint/suspicious/noExplicitAny: Fastify is an optional peer: its instance type is not imported
   return async function whatsappFlows(instance: any, options: FastifyFlowPluginOptions = {}) {
     if (typeof instance?.route !== 'function' || typeof instance.addContentTypeParser !== 'function') {
       throw new TypeError('fastifyPlugin must be registered with fastify.register()')
