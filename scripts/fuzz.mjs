@@ -10,7 +10,7 @@
 //   --backend B   only runs on this RSA backend; repeatable
 // `npm test` calls runFuzz() (one test per run); `npm run fuzz -- --seconds 300` is a longer local run.
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -70,7 +70,11 @@ function build(backend, triple, say) {
   if (r.status !== 0) return false
   const bin = join(targetDir, 'bin', backend)
   mkdirSync(bin, { recursive: true })
-  for (const t of new Set(RUNS.map((x) => x.target))) copyFileSync(join(targetDir, triple, 'release', t), join(bin, t))
+  for (const t of new Set(RUNS.map((x) => x.target))) {
+    // Copy, then rename over: a binary still running (a long run in another shell) cannot be overwritten.
+    copyFileSync(join(targetDir, triple, 'release', t), join(bin, `${t}.new`))
+    renameSync(join(bin, `${t}.new`), join(bin, t))
+  }
   return true
 }
 
