@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: builds (TypeScript, the addon and its `testing` variant when cargo exists), runs the Rust tests for
-// both feature sets (openssl, pure-rust) and the ava suite (with a private redis-server when one is installed), then
-// prints one line `tests: N passed, N failed`.
+// both feature sets (openssl, pure-rust), a bounded fuzzing run (scripts/fuzz.mjs, one test per target run) and the
+// ava suite (with a private redis-server when one is installed), then prints one line `tests: N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
 import { buildNative, hasCargo, root } from './build-native.mjs'
+import { runFuzz } from './fuzz.mjs'
 import { hasRedisServer, startRedisServer } from './redis-server.mjs'
 
 const totals = { passed: 0, failed: 0 }
@@ -52,6 +53,10 @@ if (hasCargo()) {
     }
     if (code !== 0 && !counted) totals.failed += 1 // build failure
   }
+  log('fuzz: each target for a bounded time (scripts/fuzz.mjs)')
+  const fuzz = await runFuzz()
+  totals.passed += fuzz.passed
+  totals.failed += fuzz.failed
 } else {
   log('cargo not found: skipping the Rust tests (the WebCrypto backend is tested below)')
 }

@@ -41,7 +41,9 @@ impl Key {
         } else if looks_encrypted_pkcs8(data) {
             match pass {
                 None => return Err(Error::Key(KeyErrorKind::PassphraseRequired)),
-                Some(p) => PKey::private_key_from_pkcs8_passphrase(data, p)
+                // Through the callback, as for PEM: `private_key_from_pkcs8_passphrase` makes a C string of the
+                // passphrase and panics on a NUL byte in it (found by fuzzing, tests/fuzz_regressions.rs).
+                Some(_) => PKey::private_key_from_pkcs8_callback(data, passphrase_cb(pass))
                     .map_err(|_| Error::Key(KeyErrorKind::WrongPassphrase))?,
             }
         } else {

@@ -54,14 +54,17 @@ fn from_encrypted_pkcs8_der(der: &[u8], pass: Option<&[u8]>) -> Result<(RsaPriva
 impl Key {
     pub fn load(data: &[u8], pass: Option<&[u8]>) -> Result<Key, Error> {
         let key = if let Some(text) = is_pem(data) {
+            let kind = pem_kind(text);
+            // Before decoding: the strict RFC 7468 decoder refuses the block's `Proc-Type`/`DEK-Info` header lines,
+            // which made this `malformed` (found comparing the backends on the fuzz corpus, tests/fuzz_regressions.rs).
+            if kind == PemKind::LegacyEncryptedPkcs1 {
+                return Err(Error::Key(KeyErrorKind::Unsupported));
+            }
             let der = pem_decode(text)?;
-            match pem_kind(text) {
+            match kind {
                 PemKind::Pkcs8 => from_pkcs8_der(&der)?,
                 PemKind::EncryptedPkcs8 => from_encrypted_pkcs8_der(&der, pass)?,
                 PemKind::Pkcs1 => from_pkcs1_der(&der)?,
-                PemKind::LegacyEncryptedPkcs1 => {
-                    return Err(Error::Key(KeyErrorKind::Unsupported))
-                }
                 _ => return Err(Error::Key(KeyErrorKind::Malformed)),
             }
         } else if let Ok(k) = from_pkcs8_der(data) {
