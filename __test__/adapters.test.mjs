@@ -22,7 +22,10 @@ function makeEndpoint(log = captureLogger()) {
 /** A sealed, signed body with unusual whitespace, built by the simulator then re-spaced. */
 async function spacedBody() {
   let body
-  const spy = createFlowClient({ endpoint: { handle: async (r) => ((body = r.body), { status: 500, headers: {}, body: '' }) }, publicKey: keys.publicPem })
+  const spy = createFlowClient({
+    endpoint: { handle: async (r) => ((body = r.body), { status: 500, headers: {}, body: '' }) },
+    publicKey: keys.publicPem,
+  })
   await spy.ping()
   const o = JSON.parse(body)
   return ` {\n "initial_vector" : "${o.initial_vector}",\t"encrypted_aes_key":"${o.encrypted_aes_key}",  "encrypted_flow_data":\r\n"${o.encrypted_flow_data}" }\n`
@@ -33,7 +36,10 @@ function upload(url, total, declareLength) {
   return new Promise((resolve) => {
     const chunk = Buffer.alloc(64 * 1024, 0x7b)
     const u = new URL(url)
-    const headers = { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(total) } : { 'transfer-encoding': 'chunked' }) }
+    const headers = {
+      'content-type': 'application/json',
+      ...(declareLength ? { 'content-length': String(total) } : { 'transfer-encoding': 'chunked' }),
+    }
     const req = http.request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers })
     let written = 0
     req.on('response', (res) => {
@@ -160,7 +166,9 @@ test('endpoint.fetch directly: dispatch, 405, Content-Length check and streamed 
   const get = await endpoint.fetch(new Request('http://flow.test/', { method: 'GET' }))
   t.deepEqual([get.status, get.headers.get('allow')], [405, 'POST'])
 
-  const declared = await endpoint.fetch(new Request('http://flow.test/', { method: 'POST', body: 'x', headers: { 'content-length': String(50 * 1024 * 1024) } }))
+  const declared = await endpoint.fetch(
+    new Request('http://flow.test/', { method: 'POST', body: 'x', headers: { 'content-length': String(50 * 1024 * 1024) } }),
+  )
   t.is(declared.status, 413)
 
   let pulled = 0
@@ -196,7 +204,13 @@ test('nodeHandler never calls next(): a stream that fails mid-body is dropped qu
       destroyed = true
     },
   }
-  const res = { writeHead() { t.fail('must not answer') }, end() {}, once() {} }
+  const res = {
+    writeHead() {
+      t.fail('must not answer')
+    },
+    end() {},
+    once() {},
+  }
   handler(req, res, () => t.fail('next must not be called'))
   await new Promise((r) => setTimeout(r, 50))
   t.true(destroyed)
@@ -222,5 +236,7 @@ test('node:http: a middleware that left `req.body = {}` without reading the stre
 })
 
 test('timeoutMs beyond what a timer can hold is refused', (t) => {
-  t.throws(() => createFlowEndpoint({ privateKey: keys.privatePem, appSecret: SECRET, timeoutMs: 2 ** 31, logger: false }), { instanceOf: RangeError })
+  t.throws(() => createFlowEndpoint({ privateKey: keys.privatePem, appSecret: SECRET, timeoutMs: 2 ** 31, logger: false }), {
+    instanceOf: RangeError,
+  })
 })

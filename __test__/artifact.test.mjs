@@ -19,10 +19,22 @@ const libc = suffix.endsWith('-musl') ? /^libc\.musl-/ : /^libc\.so\.6$/
 
 test(`the local ${suffix} build links OpenSSL statically (readelf -d and ldd)`, (t) => {
   const facts = inspect(addon)
-  t.true(facts.needed.some((n) => libc.test(n)), `NEEDED: ${facts.needed}`)
-  t.deepEqual(facts.needed.filter((n) => /^lib(ssl|crypto)\b/.test(n)), [])
-  t.true(facts.ldd.some((line) => libc.test(line.split(' ')[0])), facts.ldd.join('\n'))
-  t.deepEqual(facts.ldd.filter((line) => /lib(ssl|crypto)\.so/.test(line)), [])
+  t.true(
+    facts.needed.some((n) => libc.test(n)),
+    `NEEDED: ${facts.needed}`,
+  )
+  t.deepEqual(
+    facts.needed.filter((n) => /^lib(ssl|crypto)\b/.test(n)),
+    [],
+  )
+  t.true(
+    facts.ldd.some((line) => libc.test(line.split(' ')[0])),
+    facts.ldd.join('\n'),
+  )
+  t.deepEqual(
+    facts.ldd.filter((line) => /lib(ssl|crypto)\.so/.test(line)),
+    [],
+  )
   t.deepEqual(problems(facts, suffix), [])
 })
 
@@ -36,7 +48,9 @@ test('the check-artifact CLI passes the local build and, on glibc, enforces a fl
   }
   t.regex(maxGlibc, /^2\.\d+$/)
   const below = `2.${Number(maxGlibc.split('.')[1]) - 1}`
-  const e = await t.throwsAsync(execFileP(process.execPath, [join(root, 'scripts/check-artifact.mjs'), addon, '--max-glibc', below, '--no-ldd']))
+  const e = await t.throwsAsync(
+    execFileP(process.execPath, [join(root, 'scripts/check-artifact.mjs'), addon, '--max-glibc', below, '--no-ldd']),
+  )
   t.is(e.code, 1)
   t.true(e.stderr.includes(`needs GLIBC_${maxGlibc}, above the floor ${below}`), e.stderr)
 })
@@ -52,6 +66,10 @@ test('verdicts: dynamic OpenSSL, a musl build that needs glibc, a musl build as 
   ])
   const musl = { machine: 'AArch64', needed: ['libgcc_s.so.1', 'libc.musl-aarch64.so.1'] }
   t.deepEqual(problems(musl, 'linux-arm64-musl'), [])
-  t.deepEqual(problems({ ...musl, machine: 'Advanced Micro Devices X86-64' }, 'linux-arm64-musl'), ['machine is Advanced Micro Devices X86-64, expected AArch64'])
-  t.deepEqual(problems({ ...gnu, needed: ['libc.so.6'], maxGlibc: '2.28' }, 'linux-x64-gnu', { maxGlibc: '2.17' }), ['needs GLIBC_2.28, above the floor 2.17'])
+  t.deepEqual(problems({ ...musl, machine: 'Advanced Micro Devices X86-64' }, 'linux-arm64-musl'), [
+    'machine is Advanced Micro Devices X86-64, expected AArch64',
+  ])
+  t.deepEqual(problems({ ...gnu, needed: ['libc.so.6'], maxGlibc: '2.28' }, 'linux-x64-gnu', { maxGlibc: '2.17' }), [
+    'needs GLIBC_2.28, above the floor 2.17',
+  ])
 })

@@ -7,8 +7,15 @@ import { delimiter, join } from 'node:path'
 const root = new URL('..', import.meta.url).pathname
 
 test('build-native without cargo on PATH exits 0 with exactly one warning', (t) => {
-  const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir && !existsSync(join(dir, 'cargo'))).join(delimiter)
-  const r = spawnSync(process.execPath, [join(root, 'scripts/build-native.mjs')], { cwd: root, encoding: 'utf8', env: { ...process.env, PATH: path } })
+  const path = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir && !existsSync(join(dir, 'cargo')))
+    .join(delimiter)
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build-native.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: path },
+  })
   t.is(r.status, 0, r.stderr)
   const warnings = r.stderr.split('\n').filter((l) => l.includes('cargo was not found'))
   t.is(warnings.length, 1)

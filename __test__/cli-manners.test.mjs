@@ -46,7 +46,13 @@ async function endpointServer(t, privateKey, delayMs = 0) {
   })
   server.requests = 0
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
-  t.teardown(() => new Promise((ok) => { server.closeAllConnections(); server.close(ok) }))
+  t.teardown(
+    () =>
+      new Promise((ok) => {
+        server.closeAllConnections()
+        server.close(ok)
+      }),
+  )
   return { url: `http://127.0.0.1:${server.address().port}/`, server }
 }
 
@@ -88,16 +94,27 @@ test('simulate | head -1: the closed pipe ends the command quietly (no EPIPE sta
 test('serve | head -1: the request log closing stops the server gracefully, with no stack trace', async (t) => {
   const { dir } = await keyPair(t)
   const env = cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: join(dir, 'private.pem') })
-  const child = spawn('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${cliPath}" serve --handler "${join(root, 'examples/booking-flow.mjs')}" --port 0 | head -1`], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(
+    'bash',
+    [
+      '-o',
+      'pipefail',
+      '-c',
+      `"${process.execPath}" "${cliPath}" serve --handler "${join(root, 'examples/booking-flow.mjs')}" --port 0 | head -1`,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   t.teardown(() => child.exitCode === null && child.kill('SIGKILL'))
   let stdout = ''
   let stderr = ''
   child.stderr.on('data', (d) => (stderr += d))
-  const url = await new Promise((resolve) => child.stdout.on('data', (d) => {
-    stdout += d
-    const m = /Listening on (\S+)/.exec(stdout)
-    if (m) resolve(m[1])
-  }))
+  const url = await new Promise((resolve) =>
+    child.stdout.on('data', (d) => {
+      stdout += d
+      const m = /Listening on (\S+)/.exec(stdout)
+      if (m) resolve(m[1])
+    }),
+  )
   const exited = new Promise((resolve) => child.on('close', resolve))
   // head has exited after the first line: the ping's log line meets a closed pipe, and the server stops as on
   // SIGTERM (the ping itself is answered; the INIT after it finds nobody listening).
@@ -115,29 +132,49 @@ test('a refused connection is named as such, not "fetch failed": simulate and th
   t.is(sim.code, 1)
   t.regex(sim.stderr, new RegExp(`^ping: failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`, 'm'))
   t.notRegex(sim.stderr, /fetch failed/)
-  const status = await runCli(['key-status', '--phone-number-id', '1', '--graph-url', `http://127.0.0.1:${port}`], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }), timeoutMs: 30_000 })
+  const status = await runCli(['key-status', '--phone-number-id', '1', '--graph-url', `http://127.0.0.1:${port}`], {
+    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
+    timeoutMs: 30_000,
+  })
   t.is(status.code, 1)
-  t.deepEqual(lines(status.stderr), [`wa-flows: request to http://127.0.0.1:${port}/v21.0/1/whatsapp_business_encryption failed: connect ECONNREFUSED 127.0.0.1:${port}`])
+  t.deepEqual(lines(status.stderr), [
+    `wa-flows: request to http://127.0.0.1:${port}/v21.0/1/whatsapp_business_encryption failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+  ])
 })
 
 test('describeNetworkError digs the cause out of "fetch failed": DNS, several addresses, timeouts', (t) => {
-  const dns = new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND graph.example'), { code: 'ENOTFOUND' }) })
+  const dns = new TypeError('fetch failed', {
+    cause: Object.assign(new Error('getaddrinfo ENOTFOUND graph.example'), { code: 'ENOTFOUND' }),
+  })
   t.is(describeNetworkError(dns), 'getaddrinfo ENOTFOUND graph.example')
   const both = new AggregateError([new Error('connect ECONNREFUSED ::1:3000'), new Error('connect ECONNREFUSED 127.0.0.1:3000')], '')
   both.code = 'ECONNREFUSED'
-  t.is(describeNetworkError(new TypeError('fetch failed', { cause: both })), 'connect ECONNREFUSED ::1:3000; connect ECONNREFUSED 127.0.0.1:3000')
+  t.is(
+    describeNetworkError(new TypeError('fetch failed', { cause: both })),
+    'connect ECONNREFUSED ::1:3000; connect ECONNREFUSED 127.0.0.1:3000',
+  )
   t.is(describeNetworkError(new TypeError('fetch failed', { cause: Object.assign(new Error(''), { code: 'ECONNRESET' }) })), 'ECONNRESET')
-  t.is(describeNetworkError(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })), 'timed out (The operation was aborted due to timeout)')
+  t.is(
+    describeNetworkError(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })),
+    'timed out (The operation was aborted due to timeout)',
+  )
 })
 
 test('key-status --public-key compares the fingerprints itself, printed as openssl pkey | sha256sum prints them', async (t) => {
   const { dir, publicPath } = await keyPair(t)
   const registered = readFileSync(publicPath, 'utf8')
-  const graph = await mockServer(t, () => ({ json: { data: [{ business_public_key: registered, business_public_key_signature_status: 'VALID' }] } }))
+  const graph = await mockServer(t, () => ({
+    json: { data: [{ business_public_key: registered, business_public_key_signature_status: 'VALID' }] },
+  }))
   const env = cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN })
   // The documented command, when openssl is there; the same SHA-256 of the SPKI DER otherwise.
   const openssl = spawnSync('bash', ['-c', `openssl pkey -pubin -in "${publicPath}" -outform der | sha256sum`], { encoding: 'utf8' })
-  const expected = openssl.status === 0 ? openssl.stdout.split(/\s+/)[0] : createHash('sha256').update(createPublicKey(registered).export({ type: 'spki', format: 'der' })).digest('hex')
+  const expected =
+    openssl.status === 0
+      ? openssl.stdout.split(/\s+/)[0]
+      : createHash('sha256')
+          .update(createPublicKey(registered).export({ type: 'spki', format: 'der' }))
+          .digest('hex')
   const same = await runCli(['key-status', '--phone-number-id', '42', '--graph-url', graph.url, '--public-key', publicPath], { env })
   t.is(same.code, 0, same.stderr)
   t.deepEqual(lines(same.stdout), [
@@ -148,10 +185,14 @@ test('key-status --public-key compares the fingerprints itself, printed as opens
   ])
 
   const other = await keyPair(t)
-  const differs = await runCli(['key-status', '--phone-number-id', '42', '--graph-url', graph.url, '--public-key', other.publicPath], { env })
+  const differs = await runCli(['key-status', '--phone-number-id', '42', '--graph-url', graph.url, '--public-key', other.publicPath], {
+    env,
+  })
   t.is(differs.code, 1)
   t.regex(differs.stdout, new RegExp(`^registered public key sha256: ${expected}$`, 'm'))
-  t.deepEqual(lines(differs.stderr), [`wa-flows: the registered public key is not ${other.publicPath}; register it with: npx wa-flows upload-key --phone-number-id 42 --public-key ${other.publicPath}`])
+  t.deepEqual(lines(differs.stderr), [
+    `wa-flows: the registered public key is not ${other.publicPath}; register it with: npx wa-flows upload-key --phone-number-id 42 --public-key ${other.publicPath}`,
+  ])
   t.truthy(dir)
 })
 
@@ -178,7 +219,8 @@ test('a private key given as --public-key is refused once, before any request (k
 test('no printed suggestion puts a token on a command line (keygen, every --help, the missing-token error)', async (t) => {
   const { keygenOutput } = await keyPair(t)
   const texts = [keygenOutput]
-  for (const command of ['keygen', 'upload-key', 'key-status', 'send-flow', 'serve', 'simulate', 'decrypt-media']) texts.push((await runCli([command, '--help'])).stdout)
+  for (const command of ['keygen', 'upload-key', 'key-status', 'send-flow', 'serve', 'simulate', 'decrypt-media'])
+    texts.push((await runCli([command, '--help'])).stdout)
   texts.push((await runCli(['upload-key', '--phone-number-id', '1'])).stderr)
   const all = texts.join('\n')
   // A token on a command line: VAR=value before a command, "Bearer $VAR" or a token flag in a command's arguments.

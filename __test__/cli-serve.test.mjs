@@ -35,18 +35,27 @@ function serve(t, args, env) {
 
 test('serve + simulate: the booking flow with an encrypted key and app secret rotation; one log line per request', async (t) => {
   const s = await setup(t, { passphrase: 'pass phrase' })
-  const srv = serve(t, ['--handler', join(root, 'examples/booking-flow.mjs'), '--key', s.key, '--path', '/flow'], cleanEnv({ WA_FLOWS_PRIVATE_KEY_PASSPHRASE: 'pass phrase', WA_FLOWS_APP_SECRET: `old-secret, ${APP_SECRET}` }))
+  const srv = serve(
+    t,
+    ['--handler', join(root, 'examples/booking-flow.mjs'), '--key', s.key, '--path', '/flow'],
+    cleanEnv({ WA_FLOWS_PRIVATE_KEY_PASSPHRASE: 'pass phrase', WA_FLOWS_APP_SECRET: `old-secret, ${APP_SECRET}` }),
+  )
   const [, url] = await srv.ready
   t.regex(url, /^http:\/\/127\.0\.0\.1:\d+\/flow$/)
 
-  const init = await runCli(['simulate', '--url', url, '--public-key', s.publicKey, '--flow-token', 'tok-1'], { env: cleanEnv({ WA_FLOWS_APP_SECRET: APP_SECRET }) })
+  const init = await runCli(['simulate', '--url', url, '--public-key', s.publicKey, '--flow-token', 'tok-1'], {
+    env: cleanEnv({ WA_FLOWS_APP_SECRET: APP_SECRET }),
+  })
   t.is(init.code, 0, init.stderr)
   t.regex(init.stdout, /^ping: HTTP 200$/m)
   t.regex(init.stdout, /^INIT: HTTP 200$/m)
   t.regex(init.stdout, /"screen": "APPOINTMENT"/)
   t.regex(init.stdout, /"status": "active"/)
 
-  const bad = await runCli(['simulate', '--url', url, '--public-key', s.publicKey, '--screen', 'APPOINTMENT', '--data', '{"department":"dental"}'], { env: cleanEnv({ WA_FLOWS_APP_SECRET: APP_SECRET }) })
+  const bad = await runCli(
+    ['simulate', '--url', url, '--public-key', s.publicKey, '--screen', 'APPOINTMENT', '--data', '{"department":"dental"}'],
+    { env: cleanEnv({ WA_FLOWS_APP_SECRET: APP_SECRET }) },
+  )
   t.is(bad.code, 0, bad.stderr)
   t.regex(bad.stdout, /^data_exchange APPOINTMENT: HTTP 200$/m)
   t.regex(bad.stdout, /"error_message": "Please choose a location\."/)
@@ -73,7 +82,13 @@ test('serve: SIGTERM stops accepting, finishes the in-flight request and exits 0
   const srv = serve(t, ['--handler', s.handler, '--key', s.key], s.env)
   const [, url] = await srv.ready
   const publicPem = readFileSync(s.publicKey, 'utf8')
-  const inflight = postEncrypted(url, publicPem, { version: '3.0', action: 'data_exchange', screen: 'SLOW', flow_token: 't', data: { ms: 1500 } })
+  const inflight = postEncrypted(url, publicPem, {
+    version: '3.0',
+    action: 'data_exchange',
+    screen: 'SLOW',
+    flow_token: 't',
+    data: { ms: 1500 },
+  })
   await srv.waitFor(/slow handler started/)
   srv.child.kill('SIGTERM')
   await new Promise((r) => setTimeout(r, 300))
@@ -117,10 +132,14 @@ test('serve fails with exit 1 and one line for a bad handler path, a missing key
   const noKey = await runCli(['serve', '--handler', s.handler, '--key', join(s.dir, 'missing.pem'), '--port', '0'], { env: s.env })
   t.is(noKey.code, 1)
   t.is(lines(noKey.stderr).length, 1)
-  t.deepEqual(lines(noKey.stderr), [`wa-flows: cannot load the private key: --key ${join(s.dir, 'missing.pem')}: the key file cannot be read (ENOENT)`])
+  t.deepEqual(lines(noKey.stderr), [
+    `wa-flows: cannot load the private key: --key ${join(s.dir, 'missing.pem')}: the key file cannot be read (ENOENT)`,
+  ])
 
   writeFileSync(join(s.dir, 'nodefault.mjs'), '// no default export\nexport const x = 1\n')
-  const noDefault = await runCli(['serve', '--handler', join(s.dir, 'nodefault.mjs'), '--key', s.key, '--port', '0', '--workers', '2'], { env: s.env })
+  const noDefault = await runCli(['serve', '--handler', join(s.dir, 'nodefault.mjs'), '--key', s.key, '--port', '0', '--workers', '2'], {
+    env: s.env,
+  })
   t.is(noDefault.code, 1)
   t.is(lines(noDefault.stderr).length, 1, 'reported once by the primary, not once per worker')
   t.regex(noDefault.stderr, /has no default export function/)
@@ -137,7 +156,10 @@ test('serve refuses an encrypted key without the passphrase (one line, exit 1)',
   const r = await runCli(['serve', '--handler', s.handler, '--key', s.key, '--port', '0'], { env: cleanEnv() })
   t.is(r.code, 1)
   t.is(lines(r.stderr).length, 1)
-  t.regex(r.stderr.trim(), /^wa-flows: cannot load the private key: --key \S+private\.pem: the private key is encrypted and no passphrase was given \(the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE\)$/)
+  t.regex(
+    r.stderr.trim(),
+    /^wa-flows: cannot load the private key: --key \S+private\.pem: the private key is encrypted and no passphrase was given \(the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE\)$/,
+  )
 })
 
 test('serve reads the key from WA_FLOWS_PRIVATE_KEY_FILE or WA_FLOWS_PRIVATE_KEY without --key; failures name the variable', async (t) => {
@@ -150,15 +172,24 @@ test('serve reads the key from WA_FLOWS_PRIVATE_KEY_FILE or WA_FLOWS_PRIVATE_KEY
     srv.child.kill('SIGTERM')
     t.is((await srv.exited).code, 0)
   }
-  const wrongFile = await runCli(['serve', '--handler', s.handler, '--port', '0'], { env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: join(s.dir, 'gone.pem') }) })
+  const wrongFile = await runCli(['serve', '--handler', s.handler, '--port', '0'], {
+    env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: join(s.dir, 'gone.pem') }),
+  })
   t.is(wrongFile.code, 1)
-  t.deepEqual(lines(wrongFile.stderr), [`wa-flows: cannot load the private key: WA_FLOWS_PRIVATE_KEY_FILE (${join(s.dir, 'gone.pem')}): the key file cannot be read (ENOENT)`])
+  t.deepEqual(lines(wrongFile.stderr), [
+    `wa-flows: cannot load the private key: WA_FLOWS_PRIVATE_KEY_FILE (${join(s.dir, 'gone.pem')}): the key file cannot be read (ENOENT)`,
+  ])
   const pathAsPem = await runCli(['serve', '--handler', s.handler, '--port', '0'], { env: cleanEnv({ WA_FLOWS_PRIVATE_KEY: s.key }) })
   t.is(pathAsPem.code, 1)
-  t.regex(pathAsPem.stderr, /^wa-flows: cannot load the private key: WA_FLOWS_PRIVATE_KEY: this looks like a file path, not PEM text: .*WA_FLOWS_PRIVATE_KEY_FILE/)
+  t.regex(
+    pathAsPem.stderr,
+    /^wa-flows: cannot load the private key: WA_FLOWS_PRIVATE_KEY: this looks like a file path, not PEM text: .*WA_FLOWS_PRIVATE_KEY_FILE/,
+  )
   const nothing = await runCli(['serve', '--handler', s.handler, '--port', '0'], { env: cleanEnv(), cwd: tempDir(t) })
   t.is(nothing.code, 1)
-  t.deepEqual(lines(nothing.stderr), ['wa-flows: cannot load the private key: private.pem (the default: give --key <file> or set WA_FLOWS_PRIVATE_KEY_FILE): the key file cannot be read (ENOENT)'])
+  t.deepEqual(lines(nothing.stderr), [
+    'wa-flows: cannot load the private key: private.pem (the default: give --key <file> or set WA_FLOWS_PRIVATE_KEY_FILE): the key file cannot be read (ENOENT)',
+  ])
 })
 
 test('simulate against an endpoint with another key gets 421 and exits 1', async (t) => {
@@ -196,19 +227,25 @@ function slowClients(url, n, everyMs, body = false) {
     ? `POST ${u.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n${'{'.repeat(1000)}`
     : `POST ${u.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Padding: ${'a'.repeat(1000)}\r\n\r\n`
   const started = Date.now()
-  return Promise.all(Array.from({ length: n }, () => new Promise((resolve) => {
-    const socket = net.connect(Number(u.port), u.hostname)
-    let i = 0
-    const timer = setInterval(() => {
-      if (i < request.length && !socket.destroyed) socket.write(request[i++])
-    }, everyMs)
-    socket.on('error', () => {})
-    socket.resume()
-    socket.on('close', () => {
-      clearInterval(timer)
-      resolve(Date.now() - started)
-    })
-  })))
+  return Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve) => {
+          const socket = net.connect(Number(u.port), u.hostname)
+          let i = 0
+          const timer = setInterval(() => {
+            if (i < request.length && !socket.destroyed) socket.write(request[i++])
+          }, everyMs)
+          socket.on('error', () => {})
+          socket.resume()
+          socket.on('close', () => {
+            clearInterval(timer)
+            resolve(Date.now() - started)
+          })
+        }),
+    ),
+  )
 }
 
 test('serve cuts clients that trickle their headers or body (headers/request timeouts), and keeps answering', async (t) => {

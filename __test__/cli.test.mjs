@@ -104,9 +104,22 @@ async function keyPair(t) {
 test('upload-key POSTs the public key as a form with bearer auth to /{version}/{id}/whatsapp_business_encryption', async (t) => {
   const { dir, publicPem } = await keyPair(t)
   const graph = await mockServer(t, () => ({ json: { success: true } }))
-  const r = await runCli(['upload-key', '--phone-number-id', '106540352242922', '--public-key', join(dir, 'public.pem'), '--graph-url', graph.url, '--api-version', 'v20.0'], {
-    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
-  })
+  const r = await runCli(
+    [
+      'upload-key',
+      '--phone-number-id',
+      '106540352242922',
+      '--public-key',
+      join(dir, 'public.pem'),
+      '--graph-url',
+      graph.url,
+      '--api-version',
+      'v20.0',
+    ],
+    {
+      env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
+    },
+  )
   t.is(r.code, 0, r.stderr)
   t.regex(r.stdout, /Uploaded/)
   t.is(graph.requests.length, 1)
@@ -124,7 +137,10 @@ test('upload-key POSTs the public key as a form with bearer auth to /{version}/{
 test('upload-key defaults to ./public.pem and the default API version', async (t) => {
   const { dir } = await keyPair(t)
   const graph = await mockServer(t, () => ({ json: { success: true } }))
-  const r = await runCli(['upload-key', '--phone-number-id', '42', '--graph-url', `${graph.url}/`], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }), cwd: dir })
+  const r = await runCli(['upload-key', '--phone-number-id', '42', '--graph-url', `${graph.url}/`], {
+    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
+    cwd: dir,
+  })
   t.is(r.code, 0, r.stderr)
   t.regex(graph.requests[0].url, /^\/v\d+\.\d+\/42\/whatsapp_business_encryption$/)
 })
@@ -133,9 +149,18 @@ test("upload-key prints the API's error message (never the token) and exits 1", 
   const { dir } = await keyPair(t)
   const graph = await mockServer(t, () => ({
     status: 400,
-    json: { error: { message: `Invalid OAuth access token - Cannot parse access token ${TOKEN}`, type: 'OAuthException', code: 190, fbtrace_id: 'Abc' } },
+    json: {
+      error: {
+        message: `Invalid OAuth access token - Cannot parse access token ${TOKEN}`,
+        type: 'OAuthException',
+        code: 190,
+        fbtrace_id: 'Abc',
+      },
+    },
   }))
-  const r = await runCli(['upload-key', '--phone-number-id', '42', '--public-key', join(dir, 'public.pem'), '--graph-url', graph.url], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }) })
+  const r = await runCli(['upload-key', '--phone-number-id', '42', '--public-key', join(dir, 'public.pem'), '--graph-url', graph.url], {
+    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
+  })
   t.is(r.code, 1)
   t.is(lines(r.stderr).length, 1)
   t.regex(r.stderr, /Graph API error \(HTTP 400, code 190\): Invalid OAuth access token/)
@@ -153,7 +178,9 @@ test('a Graph error echoing the token URL-encoded, JSON-escaped or cut short pri
     encodeURIComponent(token).toLowerCase(),
   ]
   const graph = await mockServer(t, () => ({ status: 400, json: { error: { message: `Bad token: ${echoes.join(' | ')}`, code: 190 } } }))
-  const r = await runCli(['upload-key', '--phone-number-id', '42', '--public-key', join(dir, 'public.pem'), '--graph-url', graph.url], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: token }) })
+  const r = await runCli(['upload-key', '--phone-number-id', '42', '--public-key', join(dir, 'public.pem'), '--graph-url', graph.url], {
+    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: token }),
+  })
   t.is(r.code, 1)
   t.regex(r.stderr, /Bad token: \*\*\*/)
   for (const echo of echoes) {
@@ -168,7 +195,9 @@ test('a Graph error echoing the token URL-encoded, JSON-escaped or cut short pri
 test('upload-key refuses a private key file and a missing WA_FLOWS_ACCESS_TOKEN', async (t) => {
   const { dir } = await keyPair(t)
   const graph = await mockServer(t, () => ({ json: { success: true } }))
-  const priv = await runCli(['upload-key', '--phone-number-id', '42', '--public-key', join(dir, 'private.pem'), '--graph-url', graph.url], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }) })
+  const priv = await runCli(['upload-key', '--phone-number-id', '42', '--public-key', join(dir, 'private.pem'), '--graph-url', graph.url], {
+    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
+  })
   t.is(priv.code, 1)
   t.regex(priv.stderr, /^wa-flows: \S+private\.pem holds a private key; --public-key takes the public key/)
   t.is(lines(priv.stderr).length, 1)
@@ -183,8 +212,12 @@ test('upload-key refuses a private key file and a missing WA_FLOWS_ACCESS_TOKEN'
 
 test('key-status GETs the same path and prints business_public_key_signature_status', async (t) => {
   const { publicPem } = await keyPair(t)
-  const graph = await mockServer(t, () => ({ json: { data: [{ business_public_key: publicPem, business_public_key_signature_status: 'VALID' }] } }))
-  const r = await runCli(['key-status', '--phone-number-id', '106540352242922', '--graph-url', graph.url, '--api-version', 'v21.0'], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }) })
+  const graph = await mockServer(t, () => ({
+    json: { data: [{ business_public_key: publicPem, business_public_key_signature_status: 'VALID' }] },
+  }))
+  const r = await runCli(['key-status', '--phone-number-id', '106540352242922', '--graph-url', graph.url, '--api-version', 'v21.0'], {
+    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
+  })
   t.is(r.code, 0, r.stderr)
   t.regex(r.stdout, /^business_public_key_signature_status: VALID$/m)
   t.regex(r.stdout, /^registered public key sha256: [0-9a-f]{64}$/m)
@@ -197,7 +230,9 @@ test('key-status GETs the same path and prints business_public_key_signature_sta
 
 test('key-status reports a Graph API error with exit 1', async (t) => {
   const graph = await mockServer(t, () => ({ status: 404, json: { error: { message: 'Unsupported get request.', code: 100 } } }))
-  const r = await runCli(['key-status', '--phone-number-id', '7', '--graph-url', graph.url], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }) })
+  const r = await runCli(['key-status', '--phone-number-id', '7', '--graph-url', graph.url], {
+    env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: TOKEN }),
+  })
   t.is(r.code, 1)
   t.is(r.stderr.trim(), 'wa-flows: Graph API error (HTTP 404, code 100): Unsupported get request.')
 })

@@ -31,16 +31,19 @@ test('requests are what WhatsApp sends: action, version, flow_token, screen, dat
   await client.back()
   await client.notifyError('INVALID', 'why', { action: 'INIT', screen: 'SCREEN_A' })
   await client.send({ version: '3.0', action: 'data_exchange', screen: 'RAW', data: {}, flow_token: 'other' })
-  t.deepEqual(target.seen.map((s) => s.request), [
-    { version: '3.0', action: 'ping' },
-    { version: '3.0', flow_token: 'ft-1', action: 'INIT', screen: '', data: {} },
-    { version: '3.0', flow_token: 'ft-1', action: 'INIT', screen: '', data: { a: 1 } },
-    { version: '3.0', flow_token: 'ft-1', action: 'data_exchange', screen: 'SCREEN_A', data: { field: 'v' } },
-    { version: '3.0', flow_token: 'ft-1', action: 'BACK', screen: 'SCREEN_A', data: {} },
-    { version: '3.0', flow_token: 'ft-1', action: 'BACK', screen: '', data: {} },
-    { version: '3.0', flow_token: 'ft-1', action: 'INIT', data: { error: 'INVALID', error_message: 'why' }, screen: 'SCREEN_A' },
-    { version: '3.0', action: 'data_exchange', screen: 'RAW', data: {}, flow_token: 'other' },
-  ])
+  t.deepEqual(
+    target.seen.map((s) => s.request),
+    [
+      { version: '3.0', action: 'ping' },
+      { version: '3.0', flow_token: 'ft-1', action: 'INIT', screen: '', data: {} },
+      { version: '3.0', flow_token: 'ft-1', action: 'INIT', screen: '', data: { a: 1 } },
+      { version: '3.0', flow_token: 'ft-1', action: 'data_exchange', screen: 'SCREEN_A', data: { field: 'v' } },
+      { version: '3.0', flow_token: 'ft-1', action: 'BACK', screen: 'SCREEN_A', data: {} },
+      { version: '3.0', flow_token: 'ft-1', action: 'BACK', screen: '', data: {} },
+      { version: '3.0', flow_token: 'ft-1', action: 'INIT', data: { error: 'INVALID', error_message: 'why' }, screen: 'SCREEN_A' },
+      { version: '3.0', action: 'data_exchange', screen: 'RAW', data: {}, flow_token: 'other' },
+    ],
+  )
   t.true(target.seen.every((s) => s.method === 'POST' && s.headers['content-type'] === 'application/json'))
 })
 
@@ -77,7 +80,9 @@ test('bad public keys are refused', async (t) => {
   const privatePem = createPrivateKey(keys.privatePem).export({ type: 'pkcs8', format: 'pem' })
   await t.throwsAsync(() => createFlowClient({ endpoint: target, publicKey: privatePem }).ping(), { instanceOf: FlowKeyError })
   await t.throwsAsync(() => createFlowClient({ endpoint: target, publicKey: 'not a key' }).ping(), { instanceOf: FlowKeyError })
-  await t.throwsAsync(() => createFlowClient({ endpoint: target, publicKey: new Uint8Array([1, 2, 3]) }).ping(), { instanceOf: FlowKeyError })
+  await t.throwsAsync(() => createFlowClient({ endpoint: target, publicKey: new Uint8Array([1, 2, 3]) }).ping(), {
+    instanceOf: FlowKeyError,
+  })
   const sha1 = await webcrypto.subtle.importKey('spki', keys.publicDer, { name: 'RSA-OAEP', hash: 'SHA-1' }, false, ['encrypt'])
   await t.throwsAsync(() => createFlowClient({ endpoint: target, publicKey: sha1 }).ping(), { instanceOf: TypeError })
   await t.throwsAsync(() => createFlowClient({ endpoint: target, publicKey: 42 }).ping(), { instanceOf: TypeError })

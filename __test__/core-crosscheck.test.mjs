@@ -43,7 +43,11 @@ for (const rt of runtimes) {
       const request = { action: 'data_exchange', version: '3.0', data: { blob: randomBytes(size).toString('base64') } }
       const aesKey = randomBytes(16)
       const iv = randomBytes(16)
-      const body = { encrypted_flow_data: b64(encrypt(aesKey, iv, JSON.stringify(request))), encrypted_aes_key: b64(wrap(aesKey)), initial_vector: b64(iv) }
+      const body = {
+        encrypted_flow_data: b64(encrypt(aesKey, iv, JSON.stringify(request))),
+        encrypted_aes_key: b64(wrap(aesKey)),
+        initial_vector: b64(iv),
+      }
       const d = await rt.crypto.decryptRequest(JSON.stringify(body), key)
       t.deepEqual(d.request, request, `size ${size}`)
     }

@@ -1,6 +1,15 @@
 // Private key formats and key errors on every backend: PEM/DER, PKCS#8/PKCS#1, encrypted variants, and each refusal reason.
 import { execFileSync } from 'node:child_process'
-import { constants, createCipheriv, createPrivateKey, generateKeyPairSync, pbkdf2Sync, publicEncrypt, randomBytes, X509Certificate } from 'node:crypto'
+import {
+  constants,
+  createCipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  pbkdf2Sync,
+  publicEncrypt,
+  randomBytes,
+  X509Certificate,
+} from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
 import test from 'ava'
@@ -28,7 +37,14 @@ const pywaPass = JSON.parse(readFileSync(new URL('pywa/flow_request.json', vecto
 function tlv(tag, ...parts) {
   const body = Buffer.concat(parts)
   const n = body.length
-  const len = n < 0x80 ? Buffer.of(n) : n < 0x100 ? Buffer.of(0x81, n) : n < 0x10000 ? Buffer.of(0x82, n >> 8, n & 0xff) : Buffer.of(0x83, n >> 16, (n >> 8) & 0xff, n & 0xff)
+  const len =
+    n < 0x80
+      ? Buffer.of(n)
+      : n < 0x100
+        ? Buffer.of(0x81, n)
+        : n < 0x10000
+          ? Buffer.of(0x82, n >> 8, n & 0xff)
+          : Buffer.of(0x83, n >> 16, (n >> 8) & 0xff, n & 0xff)
   return Buffer.concat([Buffer.of(tag), len, body])
 }
 function oid(dotted) {
@@ -52,7 +68,11 @@ const octets = (b) => tlv(0x04, b)
 const NULL = Buffer.of(0x05, 0x00)
 
 const PRF = { sha1: '1.2.840.113549.2.7', sha256: '1.2.840.113549.2.9', sha384: '1.2.840.113549.2.10', sha512: '1.2.840.113549.2.11' }
-const AES = { 'aes-128-cbc': ['2.16.840.1.101.3.4.1.2', 16], 'aes-192-cbc': ['2.16.840.1.101.3.4.1.22', 24], 'aes-256-cbc': ['2.16.840.1.101.3.4.1.42', 32] }
+const AES = {
+  'aes-128-cbc': ['2.16.840.1.101.3.4.1.2', 16],
+  'aes-192-cbc': ['2.16.840.1.101.3.4.1.22', 24],
+  'aes-256-cbc': ['2.16.840.1.101.3.4.1.42', 32],
+}
 
 /** EncryptedPrivateKeyInfo with PBES2 / PBKDF2-HMAC-`prf` / `cipher`; the SHA-1 PRF is left implicit (its DEFAULT). */
 function pbes2(pkcs8Der, passphrase, prf, cipher, { withKeyLength = false } = {}) {
@@ -63,19 +83,30 @@ function pbes2(pkcs8Der, passphrase, prf, cipher, { withKeyLength = false } = {}
   const key = pbkdf2Sync(Buffer.from(passphrase), salt, iterations, keyLen, prf)
   const c = createCipheriv(cipher, key, iv)
   const encrypted = Buffer.concat([c.update(pkcs8Der), c.final()])
-  const kdfParams = seq(octets(salt), int(iterations), ...(withKeyLength ? [int(keyLen)] : []), ...(prf === 'sha1' ? [] : [seq(oid(PRF[prf]), NULL)]))
+  const kdfParams = seq(
+    octets(salt),
+    int(iterations),
+    ...(withKeyLength ? [int(keyLen)] : []),
+    ...(prf === 'sha1' ? [] : [seq(oid(PRF[prf]), NULL)]),
+  )
   const alg = seq(oid('1.2.840.113549.1.5.13'), seq(seq(oid('1.2.840.113549.1.5.12'), kdfParams), seq(oid(cipherOid), octets(iv))))
   return seq(alg, octets(encrypted))
 }
 
-const toPem = (label, der) => `-----BEGIN ${label}-----\n${b64(der).match(/.{1,64}/g).join('\n')}\n-----END ${label}-----\n`
+const toPem = (label, der) =>
+  `-----BEGIN ${label}-----\n${b64(der)
+    .match(/.{1,64}/g)
+    .join('\n')}\n-----END ${label}-----\n`
 const pkcs8Der = pk.export({ type: 'pkcs8', format: 'der' })
 
 // ---- every accepted format: [name, data, passphrase]
 const formats = [
   ['PKCS#8 PEM', pk.export({ type: 'pkcs8', format: 'pem' })],
   ['PKCS#8 PEM as Uint8Array', u8(Buffer.from(pk.export({ type: 'pkcs8', format: 'pem' })))],
-  ['PKCS#8 PEM with CRLF and surrounding text', `Bag Attributes\r\n    localKeyID: 01\r\n${pk.export({ type: 'pkcs8', format: 'pem' }).replace(/\n/g, '\r\n')}trailing words\r\n`],
+  [
+    'PKCS#8 PEM with CRLF and surrounding text',
+    `Bag Attributes\r\n    localKeyID: 01\r\n${pk.export({ type: 'pkcs8', format: 'pem' }).replace(/\n/g, '\r\n')}trailing words\r\n`,
+  ],
   ['PKCS#8 PEM (passphrase given but not needed)', pk.export({ type: 'pkcs8', format: 'pem' }), 'unused'],
   ['PKCS#8 encrypted AES-256-CBC PEM', pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }), PASS],
   ['PKCS#8 encrypted AES-128-CBC PEM', pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: PASS }), PASS],
@@ -91,10 +122,18 @@ const formats = [
 ]
 for (const prf of Object.keys(PRF)) {
   for (const cipher of Object.keys(AES)) {
-    formats.push([`PKCS#8 PBES2 PBKDF2-HMAC-${prf.toUpperCase()} ${cipher.toUpperCase()} PEM`, toPem('ENCRYPTED PRIVATE KEY', pbes2(pkcs8Der, PASS, prf, cipher)), PASS])
+    formats.push([
+      `PKCS#8 PBES2 PBKDF2-HMAC-${prf.toUpperCase()} ${cipher.toUpperCase()} PEM`,
+      toPem('ENCRYPTED PRIVATE KEY', pbes2(pkcs8Der, PASS, prf, cipher)),
+      PASS,
+    ])
   }
 }
-formats.push(['PKCS#8 PBES2 with explicit keyLength, DER', u8(pbes2(pkcs8Der, PASS, 'sha512', 'aes-256-cbc', { withKeyLength: true })), PASS])
+formats.push([
+  'PKCS#8 PBES2 with explicit keyLength, DER',
+  u8(pbes2(pkcs8Der, PASS, 'sha512', 'aes-256-cbc', { withKeyLength: true })),
+  PASS,
+])
 
 // Keys node:crypto exports for the pywa entry differ; the request is built for the right public key.
 const pywaPublic = createPrivateKey({ key: pywaPem, passphrase: pywaPass })
@@ -110,7 +149,12 @@ function request(pub) {
 
 test('the hand-built PBES2 containers are readable by node:crypto (guards the test fixture)', (t) => {
   for (const [name, data, pass] of formats.filter(([n]) => n.includes('PBES2') && !n.startsWith('pywa'))) {
-    const key = createPrivateKey({ key: typeof data === 'string' ? data : Buffer.from(data), format: typeof data === 'string' ? 'pem' : 'der', type: 'pkcs8', passphrase: pass })
+    const key = createPrivateKey({
+      key: typeof data === 'string' ? data : Buffer.from(data),
+      format: typeof data === 'string' ? 'pem' : 'der',
+      type: 'pkcs8',
+      passphrase: pass,
+    })
     t.deepEqual(key.export({ type: 'pkcs8', format: 'der' }), pkcs8Der, name)
   }
 })
@@ -131,17 +175,57 @@ for (const rt of runtimes) {
 
 // ---- refusals: [name, data, passphrase, reason, message pattern]
 const legacy = (cipher) => pk.export({ type: 'pkcs1', format: 'pem', cipher, passphrase: PASS })
-const certPem = execFileSync('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=whatsapp-flows-test', '-days', '1'], {
-  stdio: ['ignore', 'pipe', 'ignore'],
-}).toString()
+const certPem = execFileSync(
+  'openssl',
+  ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=whatsapp-flows-test', '-days', '1'],
+  {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  },
+).toString()
 const refusals = [
-  ['wrong passphrase, PKCS#8 AES-256-CBC PEM', pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }), WRONG, 'wrong-passphrase', /passphrase/],
-  ['wrong passphrase, PKCS#8 AES-256-CBC DER', u8(pk.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: PASS })), WRONG, 'wrong-passphrase', /passphrase/],
-  ['wrong passphrase, PBES2 SHA-1 AES-128-CBC PEM', toPem('ENCRYPTED PRIVATE KEY', pbes2(pkcs8Der, PASS, 'sha1', 'aes-128-cbc')), WRONG, 'wrong-passphrase', /passphrase/],
-  ['empty passphrase, PKCS#8 AES-256-CBC PEM', pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }), '', 'wrong-passphrase', /passphrase/],
-  ['missing passphrase, PKCS#8 AES-256-CBC PEM', pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }), undefined, 'passphrase-required', /no passphrase/],
+  [
+    'wrong passphrase, PKCS#8 AES-256-CBC PEM',
+    pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }),
+    WRONG,
+    'wrong-passphrase',
+    /passphrase/,
+  ],
+  [
+    'wrong passphrase, PKCS#8 AES-256-CBC DER',
+    u8(pk.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: PASS })),
+    WRONG,
+    'wrong-passphrase',
+    /passphrase/,
+  ],
+  [
+    'wrong passphrase, PBES2 SHA-1 AES-128-CBC PEM',
+    toPem('ENCRYPTED PRIVATE KEY', pbes2(pkcs8Der, PASS, 'sha1', 'aes-128-cbc')),
+    WRONG,
+    'wrong-passphrase',
+    /passphrase/,
+  ],
+  [
+    'empty passphrase, PKCS#8 AES-256-CBC PEM',
+    pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }),
+    '',
+    'wrong-passphrase',
+    /passphrase/,
+  ],
+  [
+    'missing passphrase, PKCS#8 AES-256-CBC PEM',
+    pk.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }),
+    undefined,
+    'passphrase-required',
+    /no passphrase/,
+  ],
   ['missing passphrase, pywa DES-EDE3 PEM', pywaPem, undefined, 'passphrase-required', /no passphrase/],
-  ['missing passphrase, PKCS#8 encrypted DER', u8(pk.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: PASS })), undefined, 'passphrase-required', /no passphrase/],
+  [
+    'missing passphrase, PKCS#8 encrypted DER',
+    u8(pk.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: PASS })),
+    undefined,
+    'passphrase-required',
+    /no passphrase/,
+  ],
   ['missing passphrase, legacy DES-EDE3 PKCS#1 PEM', legacy('des-ede3-cbc'), undefined, 'passphrase-required', /no passphrase/],
   ['missing passphrase, legacy AES-256 PKCS#1 PEM', legacy('aes-256-cbc'), undefined, 'passphrase-required', /no passphrase/],
   ['SPKI public key PEM', rsa.publicKey.export({ type: 'spki', format: 'pem' }), undefined, 'public-key', /public key/],
@@ -152,19 +236,43 @@ const refusals = [
   ['EC P-256 SEC1 PEM', ec.privateKey.export({ type: 'sec1', format: 'pem' }), undefined, 'not-rsa', /not an RSA private key/],
   ['EC P-256 PKCS#8 DER', u8(ec.privateKey.export({ type: 'pkcs8', format: 'der' })), undefined, 'not-rsa', /not an RSA private key/],
   ['EC P-256 SEC1 DER', u8(ec.privateKey.export({ type: 'sec1', format: 'der' })), undefined, 'not-rsa', /not an RSA private key/],
-  ['EC P-256 PKCS#8 encrypted PEM', ec.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }), PASS, 'not-rsa', /not an RSA private key/],
+  [
+    'EC P-256 PKCS#8 encrypted PEM',
+    ec.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }),
+    PASS,
+    'not-rsa',
+    /not an RSA private key/,
+  ],
   ['Ed25519 PKCS#8 PEM', ed.privateKey.export({ type: 'pkcs8', format: 'pem' }), undefined, 'not-rsa', /not an RSA private key/],
   ['RSA-PSS PKCS#8 PEM', pss.privateKey.export({ type: 'pkcs8', format: 'pem' }), undefined, 'not-rsa', /not an RSA private key/],
   ['RSA-1024 PKCS#8 PEM', small.privateKey.export({ type: 'pkcs8', format: 'pem' }), undefined, 'too-small', /1024 bits.*at least 2048/],
   ['RSA-1024 PKCS#1 PEM', small.privateKey.export({ type: 'pkcs1', format: 'pem' }), undefined, 'too-small', /1024 bits/],
   ['RSA-1024 PKCS#8 DER', u8(small.privateKey.export({ type: 'pkcs8', format: 'der' })), undefined, 'too-small', /1024 bits/],
-  ['RSA-1024 encrypted PKCS#8 PEM', small.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }), PASS, 'too-small', /1024 bits/],
+  [
+    'RSA-1024 encrypted PKCS#8 PEM',
+    small.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }),
+    PASS,
+    'too-small',
+    /1024 bits/,
+  ],
   ['garbage text', 'this is not a key', undefined, 'malformed', /neither a PEM nor a DER/],
   ['garbage bytes', u8(randomBytes(300)), undefined, 'malformed', /./],
-  ['PEM with a broken body', '-----BEGIN PRIVATE KEY-----\nnot*base64\n-----END PRIVATE KEY-----\n', undefined, 'malformed', /could not be parsed/],
+  [
+    'PEM with a broken body',
+    '-----BEGIN PRIVATE KEY-----\nnot*base64\n-----END PRIVATE KEY-----\n',
+    undefined,
+    'malformed',
+    /could not be parsed/,
+  ],
   ['PEM with a valid base64 non-key body', toPem('PRIVATE KEY', Buffer.from('hello world, no key here')), undefined, 'malformed', /./],
   ['PEM of an unknown type', toPem('SOMETHING ELSE', Buffer.from('xyz')), undefined, 'malformed', /holds no private key/],
-  ['PKCS#1 PEM truncated', `${pk.export({ type: 'pkcs1', format: 'pem' }).slice(0, 400)}\n-----END RSA PRIVATE KEY-----\n`, undefined, 'malformed', /./],
+  [
+    'PKCS#1 PEM truncated',
+    `${pk.export({ type: 'pkcs1', format: 'pem' }).slice(0, 400)}\n-----END RSA PRIVATE KEY-----\n`,
+    undefined,
+    'malformed',
+    /./,
+  ],
   ['empty string', '', undefined, 'malformed', /empty/],
   ['empty bytes', new Uint8Array(0), undefined, 'malformed', /empty/],
 ]
@@ -172,7 +280,11 @@ const refusals = [
 for (const rt of runtimes) {
   test(`${rt.name}: refused keys carry the right reason and never echo the passphrase`, async (t) => {
     for (const [name, data, passphrase, reason, message] of refusals) {
-      const e = await t.throwsAsync(rt.crypto.loadPrivateKey(data, passphrase === undefined ? {} : { passphrase }), { instanceOf: FlowKeyError }, name)
+      const e = await t.throwsAsync(
+        rt.crypto.loadPrivateKey(data, passphrase === undefined ? {} : { passphrase }),
+        { instanceOf: FlowKeyError },
+        name,
+      )
       t.is(e.reason, reason, name)
       t.is(e.code, 'ERR_FLOW_KEY_INVALID', name)
       t.is(e.status, 500, name)
@@ -266,7 +378,9 @@ for (const rt of runtimes) {
   })
 
   test(`${rt.name}: legacy "Proc-Type:4,ENCRYPTED" without a space is still an encrypted key`, async (t) => {
-    const legacy = pk.export({ type: 'pkcs1', format: 'pem', cipher: 'des-ede3-cbc', passphrase: PASS }).replace('Proc-Type: 4,ENCRYPTED', 'Proc-Type:4,ENCRYPTED')
+    const legacy = pk
+      .export({ type: 'pkcs1', format: 'pem', cipher: 'des-ede3-cbc', passphrase: PASS })
+      .replace('Proc-Type: 4,ENCRYPTED', 'Proc-Type:4,ENCRYPTED')
     const e = await t.throwsAsync(rt.crypto.loadPrivateKey(legacy), { instanceOf: FlowKeyError })
     t.is(e.reason, 'passphrase-required')
     t.is((await rt.crypto.loadPrivateKey(legacy, { passphrase: PASS })).bits, 2048)

@@ -12,10 +12,19 @@ const unhex = (h) => new Uint8Array(Buffer.from(h, 'hex'))
 const hex = (b) => Buffer.from(b).toString('hex')
 const b64 = (b) => Buffer.from(b).toString('base64')
 const flip = (iv) => iv.map((b) => b ^ 0xff)
-const oaep = (key, label) => ({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', ...(label ? { oaepLabel: Buffer.from(label) } : {}) })
+const oaep = (key, label) => ({
+  key,
+  padding: constants.RSA_PKCS1_OAEP_PADDING,
+  oaepHash: 'sha256',
+  ...(label ? { oaepLabel: Buffer.from(label) } : {}),
+})
 
 // A body that decrypts through GCM to any bytes: the test supplies IV and ciphertext; the RSA part just has to unwrap.
-const flowBody = (encryptedAesKey, iv, data) => ({ encrypted_aes_key: b64(encryptedAesKey), initial_vector: b64(iv), encrypted_flow_data: b64(data) })
+const flowBody = (encryptedAesKey, iv, data) => ({
+  encrypted_aes_key: b64(encryptedAesKey),
+  initial_vector: b64(iv),
+  encrypted_flow_data: b64(data),
+})
 
 // ---------------------------------------------------------------- RSA-OAEP
 
@@ -35,7 +44,10 @@ for (const bits of [2048, 3072, 4096]) {
     test(`Wycheproof RSA-OAEP ${bits}: the vector file is what this suite expects`, (t) => {
       t.is(file.algorithm, 'RSAES-OAEP')
       t.deepEqual([sha, mgf, mgfSha, Number(keySize)], ['SHA-256', 'MGF1', 'SHA-256', bits])
-      t.true(tests.every((c) => c.result === 'valid' || c.result === 'invalid'), 'no "acceptable" cases to interpret')
+      t.true(
+        tests.every((c) => c.result === 'valid' || c.result === 'invalid'),
+        'no "acceptable" cases to interpret',
+      )
       // node:crypto agrees with each valid case (guards our reading of msg/label/ct).
       for (const c of tests.filter((x) => x.result === 'valid')) {
         t.is(hex(privateDecrypt(oaep(pem, unhex(c.label)), unhex(c.ct))), c.msg, `tcId ${c.tcId}`)
@@ -56,7 +68,11 @@ for (const bits of [2048, 3072, 4096]) {
             // GCM data under the case's message as the AES key (only meaningful if the message is 16 bytes).
             const aesKey = c.msg.length === 32 ? unhex(c.msg) : randomBytes(16)
             const cipher = createCipheriv('aes-128-gcm', aesKey, iv)
-            const data = Buffer.concat([cipher.update(JSON.stringify({ action: 'ping', tcId: c.tcId })), cipher.final(), cipher.getAuthTag()])
+            const data = Buffer.concat([
+              cipher.update(JSON.stringify({ action: 'ping', tcId: c.tcId })),
+              cipher.final(),
+              cipher.getAuthTag(),
+            ])
             const body = flowBody(unhex(c.ct), iv, data)
             if (usable.includes(c)) {
               const d = await rt.crypto.decryptRequest(body, key)
@@ -67,9 +83,17 @@ for (const bits of [2048, 3072, 4096]) {
               // must still treat the empty RSA ciphertext as a decryption failure.
               await t.throwsAsync(rt.crypto.decryptRequest(body, key), { instanceOf: FlowRequestError, message: /no encrypted_aes_key/ })
               const bk = await rt.backend.importKey(der)
-              await t.throwsAsync(rt.backend.decryptRequest(bk, new Uint8Array(0), iv, data), { instanceOf: FlowDecryptionError }, `tcId ${c.tcId}`)
+              await t.throwsAsync(
+                rt.backend.decryptRequest(bk, new Uint8Array(0), iv, data),
+                { instanceOf: FlowDecryptionError },
+                `tcId ${c.tcId}`,
+              )
             } else {
-              const e = await t.throwsAsync(rt.crypto.decryptRequest(body, key), { instanceOf: FlowDecryptionError }, `tcId ${c.tcId} (${c.result}: ${c.comment})`)
+              const e = await t.throwsAsync(
+                rt.crypto.decryptRequest(body, key),
+                { instanceOf: FlowDecryptionError },
+                `tcId ${c.tcId} (${c.result}: ${c.comment})`,
+              )
               t.is(e.status, 421)
               t.is(e.code, 'ERR_FLOW_DECRYPTION_FAILED')
             }
@@ -182,10 +206,18 @@ for (const rt of runtimes) {
     for (const c of expressible.filter((x) => x.result === 'valid')) {
       const data = unhex(c.ct + c.tag)
       const iv = unhex(c.iv)
-      const variants = [['tag bit', iv, data.map((b, i) => (i === data.length - 1 ? b ^ 0x80 : b))], ['IV bit', iv.map((b, i) => (i === 15 ? b ^ 1 : b)), data], ['tag truncated', iv, data.subarray(0, data.length - 1)]]
+      const variants = [
+        ['tag bit', iv, data.map((b, i) => (i === data.length - 1 ? b ^ 0x80 : b))],
+        ['IV bit', iv.map((b, i) => (i === 15 ? b ^ 1 : b)), data],
+        ['tag truncated', iv, data.subarray(0, data.length - 1)],
+      ]
       if (c.ct.length > 0) variants.push(['ciphertext bit', iv, data.map((b, i) => (i === 0 ? b ^ 1 : b))])
       for (const [what, v, d] of variants) {
-        const e = await t.throwsAsync(rt.backend.decryptRequest(key, wrap(unhex(c.key)), v, d), { instanceOf: FlowDecryptionError }, `tcId ${c.tcId} ${what}`)
+        const e = await t.throwsAsync(
+          rt.backend.decryptRequest(key, wrap(unhex(c.key)), v, d),
+          { instanceOf: FlowDecryptionError },
+          `tcId ${c.tcId} ${what}`,
+        )
         t.is(e.status, 421)
       }
     }

@@ -60,7 +60,10 @@ const keysReady = loadKeys()
 
 const isRequestError = (e) => e instanceof FlowRequestError && e.status === 400 && e.code === 'ERR_FLOW_REQUEST_INVALID'
 const isDecryptionError = (e) =>
-  e instanceof FlowDecryptionError && e.status === 421 && e.code === 'ERR_FLOW_DECRYPTION_FAILED' && e.message === 'Could not decrypt the request'
+  e instanceof FlowDecryptionError &&
+  e.status === 421 &&
+  e.code === 'ERR_FLOW_DECRYPTION_FAILED' &&
+  e.message === 'Could not decrypt the request'
 
 // ---------------------------------------------------------------- pywa vectors
 
@@ -107,8 +110,7 @@ async function assertPywaUnsupported(t, runtime) {
 test('pure WebCrypto (no node:crypto converter): the DES-EDE3 pywa key is unsupported-format and names the openssl conversion', (t) =>
   assertPywaUnsupported(t, pure))
 
-test("helper's pureWebCrypto (no converter): the DES-EDE3 pywa key is unsupported-format", (t) =>
-  assertPywaUnsupported(t, pureWebCrypto))
+test("helper's pureWebCrypto (no converter): the DES-EDE3 pywa key is unsupported-format", (t) => assertPywaUnsupported(t, pureWebCrypto))
 
 test('pure WebCrypto: the pywa key converted once to PBES2/AES-256-CBC decrypts the pywa request', async (t) => {
   const converted = createPrivateKey({ key: pywaPem, passphrase: pywa.passphrase }).export({
@@ -141,7 +143,11 @@ for (const rt of runtimes) {
       ['empty encrypted_aes_key', { ...good, encrypted_aes_key: '' }, /encrypted_aes_key/],
       ['number initial_vector', { ...good, initial_vector: 7 }, /initial_vector/],
       ['encrypted_flow_data not base64', { ...good, encrypted_flow_data: 'abc$def=' }, /encrypted_flow_data is not valid base64/],
-      ['encrypted_aes_key with whitespace', { ...good, encrypted_aes_key: ` ${good.encrypted_aes_key}` }, /encrypted_aes_key is not valid base64/],
+      [
+        'encrypted_aes_key with whitespace',
+        { ...good, encrypted_aes_key: ` ${good.encrypted_aes_key}` },
+        /encrypted_aes_key is not valid base64/,
+      ],
       ['initial_vector of 12 bytes', { ...good, initial_vector: b64(randomBytes(12)) }, /16 bytes, got 12/],
       ['initial_vector of 17 bytes', { ...good, initial_vector: b64(randomBytes(17)) }, /16 bytes, got 17/],
     ]
@@ -179,7 +185,10 @@ for (const rt of runtimes) {
         const k = randomBytes(n)
         const c = createCipheriv(`aes-${n * 8}-gcm`, k, r.iv)
         const data = Buffer.concat([c.update(JSON.stringify(ping)), c.final(), c.getAuthTag()])
-        return [`AES-${n * 8}-GCM body under a wrapped ${n}-byte key`, { ...r.body, encrypted_aes_key: b64(wrapAesKey(k)), encrypted_flow_data: b64(data) }]
+        return [
+          `AES-${n * 8}-GCM body under a wrapped ${n}-byte key`,
+          { ...r.body, encrypted_aes_key: b64(wrapAesKey(k)), encrypted_flow_data: b64(data) },
+        ]
       }),
     ]
     for (const [name, body] of cases) {
@@ -199,7 +208,11 @@ for (const rt of runtimes) {
       ['JSON string', JSON.stringify('ping'), /no action/],
     ]
     for (const [name, plaintext, message] of cases) {
-      const e = await t.throwsAsync(rt.crypto.decryptRequest(buildRequest(plaintext).body, key), { instanceOf: FlowRequestError, message }, name)
+      const e = await t.throwsAsync(
+        rt.crypto.decryptRequest(buildRequest(plaintext).body, key),
+        { instanceOf: FlowRequestError, message },
+        name,
+      )
       t.true(isRequestError(e), name)
     }
   })
@@ -210,7 +223,10 @@ for (const rt of runtimes) {
     await t.throwsAsync(rt.crypto.decryptRequest(body, undefined), { instanceOf: TypeError })
     for (const other of runtimes.filter((o) => o.name !== rt.name)) {
       const foreign = (await keysReady)[other.name]
-      await t.throwsAsync(rt.crypto.decryptRequest(body, foreign), { instanceOf: TypeError, message: new RegExp(`loaded by the ${other.name} backend, not ${rt.name}`) })
+      await t.throwsAsync(rt.crypto.decryptRequest(body, foreign), {
+        instanceOf: TypeError,
+        message: new RegExp(`loaded by the ${other.name} backend, not ${rt.name}`),
+      })
     }
   })
 
@@ -262,8 +278,16 @@ for (const rt of runtimes) {
     let calls = 0
     const spy = { ...rt.backend, encryptResponse: (...args) => (calls++, rt.backend.encryptResponse(...args)) }
     const api = createFlowCrypto(spy)
-    await t.throwsAsync(api.encryptResponse(pt, { aesKey: new Uint8Array(16), iv: new Uint8Array(12) }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /16-byte request IV/ })
-    await t.throwsAsync(api.encryptResponse(pt, { aesKey: new Uint8Array(32), iv: new Uint8Array(16) }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /16-byte/ })
+    await t.throwsAsync(api.encryptResponse(pt, { aesKey: new Uint8Array(16), iv: new Uint8Array(12) }), {
+      instanceOf: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: /16-byte request IV/,
+    })
+    await t.throwsAsync(api.encryptResponse(pt, { aesKey: new Uint8Array(32), iv: new Uint8Array(16) }), {
+      instanceOf: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: /16-byte/,
+    })
     t.is(calls, 0)
     t.is((await api.encryptResponse(pt, { aesKey: new Uint8Array(16), iv: new Uint8Array(16) })).length, 28)
     t.is(calls, 1)
@@ -290,7 +314,9 @@ for (const rt of runtimes) {
       t.is(rt.crypto.encryptResponseSync(pywa.response_plaintext, p), pywa.expected_encrypted_response)
       // Sync error paths are the same classes.
       t.throws(() => rt.crypto.decryptRequestSync('nope', key), { instanceOf: FlowRequestError })
-      t.throws(() => rt.crypto.decryptRequestSync(buildRequest(JSON.stringify(ping), { pub: otherPublic }).body, key), { instanceOf: FlowDecryptionError })
+      t.throws(() => rt.crypto.decryptRequestSync(buildRequest(JSON.stringify(ping), { pub: otherPublic }).body, key), {
+        instanceOf: FlowDecryptionError,
+      })
       t.throws(() => rt.crypto.decryptRequestSync(buildRequest('x').body, key), { instanceOf: FlowRequestError, message: /not UTF-8 JSON/ })
     })
   } else {
@@ -346,7 +372,9 @@ test('root entry: the forced WebCrypto backend decrypts the pywa vector', async 
     const key = await m.loadPrivateKey(${JSON.stringify(pywaPem)}, { passphrase: v.passphrase });
     const d = await m.decryptRequest(v.request, key);
     process.stdout.write(m.getBackend() + ' ' + (await d.encryptResponse(v.response_plaintext) === v.expected_encrypted_response));`
-  const { stdout } = await execFileP(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, WA_FLOWS_BACKEND: 'webcrypto' } })
+  const { stdout } = await execFileP(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, WA_FLOWS_BACKEND: 'webcrypto' },
+  })
   t.is(stdout, 'webcrypto true')
 })
 

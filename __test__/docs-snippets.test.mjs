@@ -14,15 +14,68 @@ import { createFlowClient } from '../dist/index.js'
 import { cleanEnv, cliPath, root, startProcess } from './helpers/cli.mjs'
 import { mockGraph, sentAnswer } from './helpers/graph-mock.mjs'
 import { redisTest, redisUrl } from './helpers/redis.mjs'
-import { DOC_PAGES, LISTENING, namedBlocks, nodeArgs, readBlocks, run, runShellBlock, snippetDir, transcript, typecheck, writeFiles } from './helpers/snippets.mjs'
+import {
+  DOC_PAGES,
+  LISTENING,
+  namedBlocks,
+  nodeArgs,
+  readBlocks,
+  run,
+  runShellBlock,
+  snippetDir,
+  transcript,
+  typecheck,
+  writeFiles,
+} from './helpers/snippets.mjs'
 
 /** The named blocks each page has, and who uses them: this file, or another test file (which must name them). */
 const USED = {
   'README.md': { here: ['usage.ts', 'core.ts'], elsewhere: { 'local-tarballs.sh': 'install.test.mjs' } },
-  'docs/cli.md': { here: ['curl-upload.sh', 'key-status.sh', 'key-status.txt', 'flow.mjs', 'booking-steps.json', 'steps.sh', 'start-simulate.sh', 'serve-booking.sh'] },
-  'docs/endpoint.md': { here: ['endpoint.mjs', 'handle.ts', 'node-http.mjs', 'slow-clients.mjs', 'express.mjs', 'fastify.mjs', 'fetch-api.mjs', 'client.mjs', 'typed-flow.ts'] },
-  'docs/flow-json.md': { here: ['emit-ts.sh', 'typed-handlers.ts', 'runtime-check.mjs', 'validate.ts', 'validate.console', 'flow.test.mjs', 'simulate-flow.console'] },
-  'docs/lifecycle.md': { here: [], elsewhere: Object.fromEntries(['setup.sh', 'flow.json', 'flow.mjs', 'serve.sh', 'wiring.ts', 'send.mjs', 'simulate.mjs', 'typed.ts'].map((n) => [n, 'lifecycle.test.mjs'])) },
+  'docs/cli.md': {
+    here: [
+      'curl-upload.sh',
+      'key-status.sh',
+      'key-status.txt',
+      'flow.mjs',
+      'booking-steps.json',
+      'steps.sh',
+      'start-simulate.sh',
+      'serve-booking.sh',
+    ],
+  },
+  'docs/endpoint.md': {
+    here: [
+      'endpoint.mjs',
+      'handle.ts',
+      'node-http.mjs',
+      'slow-clients.mjs',
+      'express.mjs',
+      'fastify.mjs',
+      'fetch-api.mjs',
+      'client.mjs',
+      'typed-flow.ts',
+    ],
+  },
+  'docs/flow-json.md': {
+    here: [
+      'emit-ts.sh',
+      'typed-handlers.ts',
+      'runtime-check.mjs',
+      'validate.ts',
+      'validate.console',
+      'flow.test.mjs',
+      'simulate-flow.console',
+    ],
+  },
+  'docs/lifecycle.md': {
+    here: [],
+    elsewhere: Object.fromEntries(
+      ['setup.sh', 'flow.json', 'flow.mjs', 'serve.sh', 'wiring.ts', 'send.mjs', 'simulate.mjs', 'typed.ts'].map((n) => [
+        n,
+        'lifecycle.test.mjs',
+      ]),
+    ),
+  },
   'docs/media.md': { here: [] },
   'docs/metrics.md': { here: ['metrics.sh', 'scrape.txt', 'metrics-server.ts'] },
   'docs/packaging.md': { here: [] },
@@ -44,7 +97,12 @@ function keys(dir, sub = 'keys') {
 
 /** Starts a snippet program (JavaScript, or TypeScript through tsx) that listens; resolves { server, url }. */
 async function serveSnippet(t, dir, file, env) {
-  const server = startProcess(t, [...nodeArgs(dir, { typescript: file.endsWith('.ts') }), file], { cwd: dir, env, ready: LISTENING, timeoutMs: 30_000 })
+  const server = startProcess(t, [...nodeArgs(dir, { typescript: file.endsWith('.ts') }), file], {
+    cwd: dir,
+    env,
+    ready: LISTENING,
+    timeoutMs: 30_000,
+  })
   const [, url] = await server.ready
   return { server, url }
 }
@@ -55,20 +113,33 @@ test.serial('every js/ts/sh block of the README and the docs is run or type-chec
     const blocks = readBlocks(page)
     for (const b of blocks) {
       if (!b.kind) continue
-      t.true(Boolean(b.name) !== b.illustration, `${page}:${b.line}: a ${b.lang} block is either named (and used) or marked <!-- snippet: illustration -->, not ${b.name ? 'both' : 'neither'}`)
+      t.true(
+        Boolean(b.name) !== b.illustration,
+        `${page}:${b.line}: a ${b.lang} block is either named (and used) or marked <!-- snippet: illustration -->, not ${b.name ? 'both' : 'neither'}`,
+      )
     }
     const named = blocks.filter((b) => b.name).map((b) => b.name)
     const { here, elsewhere = {} } = USED[page]
     t.deepEqual([...named].sort(), [...here, ...Object.keys(elsewhere)].sort(), `${page}: the named blocks and the ones the tests use`)
-    for (const [name, file] of Object.entries(elsewhere)) t.true(readFileSync(join(root, '__test__', file), 'utf8').includes(`'${name}'`), `${file} uses ${page} ${name}`)
+    for (const [name, file] of Object.entries(elsewhere))
+      t.true(readFileSync(join(root, '__test__', file), 'utf8').includes(`'${name}'`), `${file} uses ${page} ${name}`)
     // A marker must sit right before a block: a stray one would exempt nothing (or the wrong block).
     const markers = (readFileSync(join(root, page), 'utf8').match(/<!--\s*snippet:/g) ?? []).length
     t.is(markers, blocks.filter((b) => b.illustration).length, `${page}: every snippet marker precedes a block`)
   }
 })
 
-test.serial('links: the README\'s are absolute (they work on the registry page), the docs\' stay inside docs/ or are absolute', (t) => {
-  const anchors = (text) => new Set([...text.matchAll(/^#+ (.*)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')))
+test.serial("links: the README's are absolute (they work on the registry page), the docs' stay inside docs/ or are absolute", (t) => {
+  const anchors = (text) =>
+    new Set(
+      [...text.matchAll(/^#+ (.*)$/gm)].map((m) =>
+        m[1]
+          .trim()
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    )
   for (const page of DOC_PAGES) {
     const text = readFileSync(join(root, page), 'utf8')
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
@@ -89,7 +160,8 @@ test.serial('links: the README\'s are absolute (they work on the registry page),
         t.false(file.includes('..'), `${page}: ${target} leaves docs/, which is all the tarball ships`)
         t.true(existsSync(join(root, 'docs', file)), `${page}: ${target} exists`)
       }
-      if (anchor) t.true(anchors(readFileSync(join(root, file ? join('docs', file) : page), 'utf8')).has(anchor), `${page}: anchor ${target}`)
+      if (anchor)
+        t.true(anchors(readFileSync(join(root, file ? join('docs', file) : page), 'utf8')).has(anchor), `${page}: anchor ${target}`)
     }
   }
 })
@@ -102,7 +174,12 @@ test.serial('every TypeScript block type-checks with tsc --strict against the pa
     'endpoint/typed-flow.ts': block('docs/endpoint.md', 'typed-flow.ts'),
     'metrics/metrics-server.ts': block('docs/metrics.md', 'metrics-server.ts'),
     'flow-json/validate.ts': block('docs/flow-json.md', 'validate.ts'),
-    ...Object.fromEntries(['env-defaults.ts', 'env-narrowing.ts', 'typed-endpoint.ts', 'flow.ts'].map((n) => [`typescript/${n}`, block('docs/typescript.md', n)])),
+    ...Object.fromEntries(
+      ['env-defaults.ts', 'env-narrowing.ts', 'typed-endpoint.ts', 'flow.ts'].map((n) => [
+        `typescript/${n}`,
+        block('docs/typescript.md', n),
+      ]),
+    ),
   }
   const r = typecheck(snippetDir(t), files)
   t.is(r.status, 0, r.output)
@@ -120,7 +197,13 @@ redisTest('README usage: it runs as written, and its flow finishes: sent, INIT, 
   t.is(graph.requests[0].headers.authorization, 'Bearer EAAG-readme')
 
   const origin = new URL(url).origin
-  const client = createFlowClient({ url: `${origin}/`, webhook: `${origin}/webhook`, publicKey: publicPem, appSecret: secrets.WA_FLOWS_APP_SECRET, flowToken })
+  const client = createFlowClient({
+    url: `${origin}/`,
+    webhook: `${origin}/webhook`,
+    publicKey: publicPem,
+    appSecret: secrets.WA_FLOWS_APP_SECRET,
+    flowToken,
+  })
   const init = await client.init()
   t.deepEqual([init.status, init.response], [200, { screen: 'SLOTS', data: { slots: ['09:00', '10:00'], customer: 'C-42' } }])
   const done = await client.dataExchange('SLOTS', { slot: '09:00' })
@@ -129,7 +212,10 @@ redisTest('README usage: it runs as written, and its flow finishes: sent, INIT, 
   await server.waitFor(/^booked 09:00 for C-42$/m)
   // A token nobody sent (no session): requireSession answers 427 before any handler.
   const stranger = createFlowClient({ url: `${origin}/`, publicKey: publicPem, appSecret: secrets.WA_FLOWS_APP_SECRET })
-  t.deepEqual(await stranger.init().then((r) => [r.status, r.response]), [427, { error_msg: 'This flow has expired. Please ask for a new one.' }])
+  t.deepEqual(await stranger.init().then((r) => [r.status, r.response]), [
+    427,
+    { error_msg: 'This flow has expired. Please ask for a new one.' },
+  ])
 })
 
 test.serial('README core crypto API: the snippet decrypts a request and encrypts its answer', async (t) => {
@@ -148,7 +234,10 @@ console.log(JSON.stringify((await client.init()).response))
   })
   const r = await run(process.execPath, [...nodeArgs(dir, { typescript: true }), 'drive.mjs'], { cwd: dir, env: cleanEnv() })
   t.is(r.code, 0, r.stderr)
-  t.deepEqual(r.stdout.trim().split('\n'), [`crypto backend: ${r.stdout.includes('native') ? 'native' : 'webcrypto'}`, '{"screen":"DONE","data":{"action":"INIT"}}'])
+  t.deepEqual(r.stdout.trim().split('\n'), [
+    `crypto backend: ${r.stdout.includes('native') ? 'native' : 'webcrypto'}`,
+    '{"screen":"DONE","data":{"action":"INIT"}}',
+  ])
 })
 
 test.serial('cli.md: the curl upload keeps the token off the command line and reaches Graph; key-status matches openssl', async (t) => {
@@ -157,20 +246,27 @@ test.serial('cli.md: the curl upload keeps the token off the command line and re
   const publicPem = readFileSync(publicPath, 'utf8')
   const graph = await mockGraph(t, (req) => {
     if (!req.path.endsWith('/whatsapp_business_encryption')) return undefined
-    return req.method === 'POST' ? { json: { success: true } } : { json: { data: [{ business_public_key: publicPem, business_public_key_signature_status: 'VALID' }] } }
+    return req.method === 'POST'
+      ? { json: { success: true } }
+      : { json: { data: [{ business_public_key: publicPem, business_public_key_signature_status: 'VALID' }] } }
   })
   const env = cleanEnv({ WA_FLOWS_ACCESS_TOKEN: 'EAAG-curl-token', GRAPH_MOCK: graph.url })
   const curl = await runShellBlock(t, block('docs/cli.md', 'curl-upload.sh'), { dir, env, graph: graph.url })
   t.is(curl.results[0].code, 0, curl.results[0].stderr)
   t.is(curl.results[0].stdout, '{"success":true}')
   const [upload] = graph.requests
-  t.deepEqual([upload.method, upload.path, upload.headers.authorization], ['POST', '/v21.0/106540352242922/whatsapp_business_encryption', 'Bearer EAAG-curl-token'])
+  t.deepEqual(
+    [upload.method, upload.path, upload.headers.authorization],
+    ['POST', '/v21.0/106540352242922/whatsapp_business_encryption', 'Bearer EAAG-curl-token'],
+  )
   t.is(new URLSearchParams(upload.body).get('business_public_key').trim(), publicPem.trim())
 
   const status = await runShellBlock(t, block('docs/cli.md', 'key-status.sh'), { dir, env, graph: graph.url })
   const [cli, openssl] = status.results
   t.is(cli.code, 0, cli.stderr)
-  const hash = createHash('sha256').update(createPublicKey(publicPem).export({ type: 'spki', format: 'der' })).digest('hex')
+  const hash = createHash('sha256')
+    .update(createPublicKey(publicPem).export({ type: 'spki', format: 'der' }))
+    .digest('hex')
   if (openssl.code === 0) t.is(openssl.stdout.split(/\s+/)[0], hash, 'openssl | sha256sum prints the same fingerprint')
   // The documented output, with the fingerprints abbreviated there.
   const shape = block('docs/cli.md', 'key-status.txt').replaceAll('3b5a…e0c1', hash)
@@ -184,40 +280,63 @@ test.serial('cli.md: the flow.mjs handler module under wa-flows serve, through t
   const env = cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath, WA_FLOWS_APP_SECRET: 'cli-secret', WA_FLOWS_VERIFY_TOKEN: 'v' })
   const server = startProcess(t, [cliPath, 'serve', '--handler', 'flow.mjs', '--port', '0'], { cwd: dir, env })
   const origin = new URL((await server.ready)[1]).origin
-  const client = createFlowClient({ url: `${origin}/`, webhook: `${origin}/webhook`, publicKey: publicPem, appSecret: 'cli-secret', flowToken: 'cli-token' })
+  const client = createFlowClient({
+    url: `${origin}/`,
+    webhook: `${origin}/webhook`,
+    publicKey: publicPem,
+    appSecret: 'cli-secret',
+    flowToken: 'cli-token',
+  })
   t.is((await client.init()).response.screen, 'WELCOME')
   t.is((await client.dataExchange('WELCOME', {})).response.screen, 'SUCCESS')
   t.is((await client.complete()).status, 200)
   await server.waitFor(/^completed cli-token \{ started: \d+ \}$/m)
 })
 
-test.serial('cli.md: npm start\'s simulate line, the same flow under serve, and its --steps file', async (t) => {
+test.serial("cli.md: npm start's simulate line, the same flow under serve, and its --steps file", async (t) => {
   const dir = snippetDir(t)
   const devKeys = join(dir, 'dev-keys')
-  const start = startProcess(t, [join(root, 'examples/start.mjs')], { cwd: root, env: cleanEnv({ WA_FLOWS_DEV_KEYS: devKeys, PORT: '0' }), ready: /listening on (http:\/\/\S+)/ })
+  const start = startProcess(t, [join(root, 'examples/start.mjs')], {
+    cwd: root,
+    env: cleanEnv({ WA_FLOWS_DEV_KEYS: devKeys, PORT: '0' }),
+    ready: /listening on (http:\/\/\S+)/,
+  })
   await start.ready
-  const paths = [['examples/.dev-keys/', `${devKeys}/`], ['examples/booking-flow.mjs', join(root, 'examples/booking-flow.mjs')]]
+  const paths = [
+    ['examples/.dev-keys/', `${devKeys}/`],
+    ['examples/booking-flow.mjs', join(root, 'examples/booking-flow.mjs')],
+  ]
   const env = cleanEnv()
   const origin = (server) => server.ready.then(([, url]) => new URL(url).origin)
-  const sim = await runShellBlock(t, block('docs/cli.md', 'start-simulate.sh').replaceAll('http://127.0.0.1:3000', await origin(start)), { dir, env, substitutions: paths })
+  const sim = await runShellBlock(t, block('docs/cli.md', 'start-simulate.sh').replaceAll('http://127.0.0.1:3000', await origin(start)), {
+    dir,
+    env,
+    substitutions: paths,
+  })
   t.is(sim.results[0].code, 0, sim.results[0].stderr)
   t.regex(sim.results[0].stdout, /^INIT: HTTP 200$/m)
 
   // The booking flow under serve, as documented, and the documented steps file walked against it.
   writeFileSync(join(dir, 'booking-steps.json'), block('docs/cli.md', 'booking-steps.json'))
-  const steps = await runShellBlock(t, `${block('docs/cli.md', 'serve-booking.sh')}${block('docs/cli.md', 'steps.sh')}`, { dir, env, substitutions: paths })
+  const steps = await runShellBlock(t, `${block('docs/cli.md', 'serve-booking.sh')}${block('docs/cli.md', 'steps.sh')}`, {
+    dir,
+    env,
+    substitutions: paths,
+  })
   const last = steps.results.at(-1)
   t.is(last.code, 0, last.stderr)
   t.regex(last.stdout, /^step 5 error_notification DETAILS: HTTP 200$/m)
   t.regex(last.stdout, /^all 6 steps answered as expected$/m)
 })
 
-test.serial('endpoint.md: the main example, with your code (clinic.mjs) stood in for: screens, session, 427, BACK, error hook', async (t) => {
-  const dir = snippetDir(t)
-  const { privatePath } = keys(dir)
-  writeFiles(dir, {
-    'endpoint.mjs': block('docs/endpoint.md', 'endpoint.mjs'),
-    'clinic.mjs': `// Test stand-in for "your code" of docs/endpoint.md's example.
+test.serial(
+  'endpoint.md: the main example, with your code (clinic.mjs) stood in for: screens, session, 427, BACK, error hook',
+  async (t) => {
+    const dir = snippetDir(t)
+    const { privatePath } = keys(dir)
+    writeFiles(dir, {
+      'endpoint.mjs': block('docs/endpoint.md', 'endpoint.mjs'),
+      'clinic.mjs': `// Test stand-in for "your code" of docs/endpoint.md's example.
 export const departments = [{ id: 'dental', title: 'Dental' }]
 export async function book(booking, { signal }) {
   if (!(signal instanceof AbortSignal)) throw new Error('no deadline signal')
@@ -225,7 +344,7 @@ export async function book(booking, { signal }) {
 }
 export const stats = { count: (name, value) => console.log('count', name, value) }
 `,
-    'drive.mjs': `// Test driver: WhatsApp's side through endpoint.handle().
+      'drive.mjs': `// Test driver: WhatsApp's side through endpoint.handle().
 import { readFileSync } from 'node:fs'
 import { createFlowClient } from 'whatsapp-flows'
 import { endpoint } from './endpoint.mjs'
@@ -239,19 +358,23 @@ show(await client.dataExchange('DETAILS', { name: 'Ada', date: '2026-03-02' }))
 show(await client.back())
 show(await client.notifyError('INVALID_SCREEN_DATA', 'oops', { screen: 'DETAILS' }))
 `,
-  })
-  const r = await run(process.execPath, [...nodeArgs(dir), 'drive.mjs'], { cwd: dir, env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath, WA_FLOWS_APP_SECRET: 'ep-secret' }) })
-  t.is(r.code, 0, r.stderr)
-  t.deepEqual(r.stdout.trim().split('\n'), [
-    '200 {"screen":"APPOINTMENT","data":{"departments":[{"id":"dental","title":"Dental"}]}}',
-    '200 {"screen":"DETAILS","data":{"date":"2026-03-02"}}',
-    '427 {"error_msg":"This booking has expired"}',
-    '200 {"screen":"SUCCESS","data":{"extension_message_response":{"params":{"flow_token":"tok-1","id":"BK-P7-2026-03-02"}}}}',
-    '200 {"screen":"APPOINTMENT","data":{"departments":[{"id":"dental","title":"Dental"}]}}',
-    'count flow_error INVALID_SCREEN_DATA',
-    '200 {"data":{"acknowledged":true}}',
-  ])
-})
+    })
+    const r = await run(process.execPath, [...nodeArgs(dir), 'drive.mjs'], {
+      cwd: dir,
+      env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath, WA_FLOWS_APP_SECRET: 'ep-secret' }),
+    })
+    t.is(r.code, 0, r.stderr)
+    t.deepEqual(r.stdout.trim().split('\n'), [
+      '200 {"screen":"APPOINTMENT","data":{"departments":[{"id":"dental","title":"Dental"}]}}',
+      '200 {"screen":"DETAILS","data":{"date":"2026-03-02"}}',
+      '427 {"error_msg":"This booking has expired"}',
+      '200 {"screen":"SUCCESS","data":{"extension_message_response":{"params":{"flow_token":"tok-1","id":"BK-P7-2026-03-02"}}}}',
+      '200 {"screen":"APPOINTMENT","data":{"departments":[{"id":"dental","title":"Dental"}]}}',
+      'count flow_error INVALID_SCREEN_DATA',
+      '200 {"data":{"acknowledged":true}}',
+    ])
+  },
+)
 
 test.serial('endpoint.md: handle() for frameworks without an adapter', async (t) => {
   const dir = snippetDir(t)
@@ -265,12 +388,20 @@ const junk = await answer('POST', new TextEncoder().encode('not json'), { 'conte
 console.log(get.status, get.headers.allow, junk.status, junk.body)
 `,
   })
-  const r = await run(process.execPath, [...nodeArgs(dir, { typescript: true }), 'drive.mjs'], { cwd: dir, env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath }) })
+  const r = await run(process.execPath, [...nodeArgs(dir, { typescript: true }), 'drive.mjs'], {
+    cwd: dir,
+    env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath }),
+  })
   t.is(r.code, 0, r.stderr)
   t.is(r.stdout.trim(), '405 POST 400 Bad Request')
 })
 
-for (const [name, paths] of [['node-http.mjs', ['/']], ['slow-clients.mjs', ['/']], ['express.mjs', ['/flow', '/flow-raw']], ['fastify.mjs', ['/flow']]]) {
+for (const [name, paths] of [
+  ['node-http.mjs', ['/']],
+  ['slow-clients.mjs', ['/']],
+  ['express.mjs', ['/flow', '/flow-raw']],
+  ['fastify.mjs', ['/flow']],
+]) {
   test.serial(`endpoint.md: ${name} serves the endpoint (ping answered, INIT decrypted: 501 without a handler)`, async (t) => {
     const dir = snippetDir(t)
     const { publicPem, privatePath } = keys(dir)
@@ -302,7 +433,10 @@ for (const handler of [(r) => mod.app.fetch(r), (r) => mod.default.fetch(r), (r)
 }
 `,
   })
-  const r = await run(process.execPath, [...nodeArgs(dir), 'drive.mjs'], { cwd: dir, env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath }) })
+  const r = await run(process.execPath, [...nodeArgs(dir), 'drive.mjs'], {
+    cwd: dir,
+    env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath }),
+  })
   t.is(r.code, 0, r.stderr)
   t.deepEqual(r.stdout.trim().split('\n'), Array(3).fill('200 {"data":{"status":"active"}}'))
 })
@@ -311,7 +445,11 @@ test.serial('endpoint.md: the simulator block against the booking flow served at
   const dir = snippetDir(t)
   const { privatePath } = keys(dir)
   const env = cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath, WA_FLOWS_APP_SECRET: 'sim-secret' })
-  const server = startProcess(t, [cliPath, 'serve', '--handler', join(root, 'examples/booking-flow.mjs'), '--port', '0', '--path', '/flow'], { cwd: dir, env })
+  const server = startProcess(
+    t,
+    [cliPath, 'serve', '--handler', join(root, 'examples/booking-flow.mjs'), '--port', '0', '--path', '/flow'],
+    { cwd: dir, env },
+  )
   const origin = new URL((await server.ready)[1]).origin
   writeFiles(dir, { 'client.mjs': block('docs/endpoint.md', 'client.mjs').replaceAll('http://127.0.0.1:3000', origin) })
   const r = await run(process.execPath, [...nodeArgs(dir), 'client.mjs'], { cwd: dir, env })
@@ -323,14 +461,24 @@ test.serial('metrics.md: serve --metrics-path scraped as documented; the example
   const dir = snippetDir(t)
   keys(dir)
   const { results } = await runShellBlock(t, block('docs/metrics.md', 'metrics.sh'), {
-    dir, env: cleanEnv(), substitutions: [['examples/booking-flow.mjs', join(root, 'examples/booking-flow.mjs')]],
+    dir,
+    env: cleanEnv(),
+    substitutions: [['examples/booking-flow.mjs', join(root, 'examples/booking-flow.mjs')]],
   })
   const [server, simulate, curl] = results
   t.is(simulate.code, 0, simulate.stderr)
   t.is(curl.code, 0, curl.stderr)
   // Every HELP/TYPE line of the documented scrape is the real one, and the sample names are the same.
   const comments = (text) => text.split('\n').filter((l) => l.startsWith('#'))
-  const names = (text) => [...new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]))].sort()
+  const names = (text) =>
+    [
+      ...new Set(
+        text
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+          .map((l) => l.split(/[{ ]/)[0]),
+      ),
+    ].sort()
   const documented = block('docs/metrics.md', 'scrape.txt')
   t.deepEqual(comments(curl.stdout), comments(documented))
   t.deepEqual(names(curl.stdout), names(documented))
@@ -453,9 +601,14 @@ export default function test(title, fn) {
   t.is(tested.code, 0, tested.stdout + tested.stderr)
   t.is(tested.stdout, 'ok the endpoint follows flow.json\n')
 
-  const server = startProcess(t, [cliPath, 'serve', '--handler', join(root, 'examples/booking-flow.mjs'), '--port', '0'], { cwd: dir, env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath }) })
+  const server = startProcess(t, [cliPath, 'serve', '--handler', join(root, 'examples/booking-flow.mjs'), '--port', '0'], {
+    cwd: dir,
+    env: cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: privatePath }),
+  })
   const origin = new URL((await server.ready)[1]).origin
-  const [session] = await runTranscript(dir, block('docs/flow-json.md', 'simulate-flow.console'), cleanEnv(), (c) => c.replaceAll('http://127.0.0.1:3000', origin))
+  const [session] = await runTranscript(dir, block('docs/flow-json.md', 'simulate-flow.console'), cleanEnv(), (c) =>
+    c.replaceAll('http://127.0.0.1:3000', origin),
+  )
   t.is(session.code, 0, session.stderr)
   t.is(session.stdout, session.expected)
 })

@@ -1,6 +1,14 @@
 // The endpoint core through endpoint.handle() and the simulator: dispatch, status codes, signatures, deadline, logging.
 import test from 'ava'
-import { createFlowClient, createFlowEndpoint, decryptRequest, loadPrivateKey, FlowTokenError, FlowDecryptionError, parseFlowCompletion } from '../dist/index.js'
+import {
+  createFlowClient,
+  createFlowEndpoint,
+  decryptRequest,
+  loadPrivateKey,
+  FlowTokenError,
+  FlowDecryptionError,
+  parseFlowCompletion,
+} from '../dist/index.js'
 import { captureLogger, makeKeys, signature } from './helpers/endpoint.mjs'
 
 const keys = makeKeys()
@@ -47,7 +55,10 @@ test('the completion response is encrypted as returned', async (t) => {
   }))
   const r = await client.dataExchange('LAST', { order: 7 })
   t.is(r.status, 200)
-  t.deepEqual(r.response, { screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: client.flowToken, order: 7 } } } })
+  t.deepEqual(r.response, {
+    screen: 'SUCCESS',
+    data: { extension_message_response: { params: { flow_token: client.flowToken, order: 7 } } },
+  })
 })
 
 test('error notifications reach the hook, then are acknowledged (also when the hook throws)', async (t) => {
@@ -110,15 +121,26 @@ test('the signature covers the raw bytes: unusual whitespace verifies, re-serial
   const { endpoint } = setup()
   const compact = JSON.parse(await sealedBody())
   const spaced = `\n  {  "encrypted_flow_data" :"${compact.encrypted_flow_data}",\t"encrypted_aes_key":  "${compact.encrypted_aes_key}" ,\r\n "initial_vector":"${compact.initial_vector}"  }  \n`
-  const ok = await endpoint.handle({ body: new TextEncoder().encode(spaced), headers: { 'x-hub-signature-256': signature(SECRET, spaced) } })
+  const ok = await endpoint.handle({
+    body: new TextEncoder().encode(spaced),
+    headers: { 'x-hub-signature-256': signature(SECRET, spaced) },
+  })
   t.is(ok.status, 200)
-  const reserialised = await endpoint.handle({ body: JSON.stringify(compact), headers: { 'x-hub-signature-256': signature(SECRET, spaced) } })
+  const reserialised = await endpoint.handle({
+    body: JSON.stringify(compact),
+    headers: { 'x-hub-signature-256': signature(SECRET, spaced) },
+  })
   t.is(reserialised.status, 432)
 })
 
 test('400 for a body that is not JSON or lacks fields', async (t) => {
   const { endpoint } = setup({ appSecret: undefined, logger: false })
-  for (const body of ['not json', '[]', '{"encrypted_flow_data":"AAAA"}', '{"encrypted_flow_data":"AA","encrypted_aes_key":"AA","initial_vector":"AAAA"}']) {
+  for (const body of [
+    'not json',
+    '[]',
+    '{"encrypted_flow_data":"AAAA"}',
+    '{"encrypted_flow_data":"AA","encrypted_aes_key":"AA","initial_vector":"AAAA"}',
+  ]) {
     t.is((await endpoint.handle({ body })).status, 400, body)
   }
 })
@@ -172,7 +194,10 @@ test('501 and a log line naming the action and screen when no handler matches', 
   t.is((await client.dataExchange('UNKNOWN_SCREEN', {})).status, 501)
   t.is((await client.init()).status, 501)
   const lines = log.calls.filter((c) => c.level === 'error' && c.args[0].includes('no handler'))
-  t.deepEqual(lines.map((c) => c.args[1]), [{ action: 'data_exchange', screen: 'UNKNOWN_SCREEN' }, { action: 'INIT' }])
+  t.deepEqual(
+    lines.map((c) => c.args[1]),
+    [{ action: 'data_exchange', screen: 'UNKNOWN_SCREEN' }, { action: 'INIT' }],
+  )
 })
 
 test('500 when a handler returns no response object', async (t) => {
@@ -184,12 +209,16 @@ test('500 when a handler returns no response object', async (t) => {
 test('deadline: the signal aborts, the endpoint answers 504 in time and logs it', async (t) => {
   const { endpoint, client, log } = setup({ timeoutMs: 150 })
   let abortedWith
-  endpoint.on('INIT', (req, ctx) => new Promise((resolve) => {
-    ctx.signal.addEventListener('abort', () => {
-      abortedWith = ctx.signal.reason
-      setTimeout(() => resolve({ screen: 'LATE', data: {} }), 4000)
-    })
-  }))
+  endpoint.on(
+    'INIT',
+    (req, ctx) =>
+      new Promise((resolve) => {
+        ctx.signal.addEventListener('abort', () => {
+          abortedWith = ctx.signal.reason
+          setTimeout(() => resolve({ screen: 'LATE', data: {} }), 4000)
+        })
+      }),
+  )
   const start = Date.now()
   const r = await client.init()
   t.is(r.status, 504)
@@ -232,9 +261,13 @@ test('the logger never receives decrypted data or the flow token', async (t) => 
   const { endpoint, client, log } = setup({ timeoutMs: 80 })
   endpoint
     .on('INIT', () => ({ screen: 'A', data: { secret: MARKER } }))
-    .on('data_exchange', 'THROW', () => { throw new Error(MARKER) })
+    .on('data_exchange', 'THROW', () => {
+      throw new Error(MARKER)
+    })
     .on('data_exchange', 'SLOW', () => new Promise(() => {}))
-    .on('data_exchange', 'TOKEN', () => { throw new FlowTokenError(`expired ${MARKER}`) })
+    .on('data_exchange', 'TOKEN', () => {
+      throw new FlowTokenError(`expired ${MARKER}`)
+    })
   const data = { note: MARKER, nested: [{ value: MARKER }] }
   await client.init({ marker: MARKER })
   await client.dataExchange('THROW', data)
@@ -292,7 +325,9 @@ test('ctx.media finds items recursively and passes the deadline signal to the Me
     decryptMedia: async () => new Uint8Array(0),
     createMediaDecryptor: () => new TransformStream(),
     downloadMedia: async (item, options) => (calls.push(['one', item.media_id, options]), new Uint8Array([9])),
-    decryptMediaBatch: async (items, options) => (calls.push(['all', items.map((i) => i.media_id), options]), items.map((i) => ({ media_id: i.media_id, file_name: i.file_name }))),
+    decryptMediaBatch: async (items, options) => (
+      calls.push(['all', items.map((i) => i.media_id), options]), items.map((i) => ({ media_id: i.media_id, file_name: i.file_name }))
+    ),
   }
   const { createFlowEndpoint: create } = bindEndpoint(__runtime, media)
   const endpoint = create({ privateKey: keys.privatePem, logger: false })
@@ -303,7 +338,15 @@ test('ctx.media finds items recursively and passes the deadline signal to the Me
     const bytes = await ctx.media.download(items[0], { maxBytes: 10 })
     const all = await ctx.media.downloadAll({ outDir: '/tmp/out', concurrency: 2 })
     t.throws(() => ctx.media.download(null), { instanceOf: TypeError })
-    return { screen: 'DONE', data: { ids: items.map((i) => i.media_id), first: Array.from(bytes), all: all.length, signal: calls.every((c) => c[2].signal === ctx.signal) } }
+    return {
+      screen: 'DONE',
+      data: {
+        ids: items.map((i) => i.media_id),
+        first: Array.from(bytes),
+        all: all.length,
+        signal: calls.every((c) => c[2].signal === ctx.signal),
+      },
+    }
   })
   const client = createFlowClient({ endpoint, publicKey: keys.publicPem })
   const r = await client.dataExchange('UPLOAD', { photos: [item('p1'), item('p2')], docs: { list: [item('d1')] }, other: 'x' })
@@ -318,7 +361,10 @@ test('option and registration guards throw TypeError', (t) => {
   t.throws(() => createFlowEndpoint(null), { instanceOf: TypeError })
   t.throws(() => createFlowEndpoint({ privateKey: 42, logger: false }), { instanceOf: TypeError })
   // No key at all (and none in WA_FLOWS_PRIVATE_KEY / WA_FLOWS_PRIVATE_KEY_FILE): a key error naming both.
-  t.throws(() => createFlowEndpoint({ logger: false }), { code: 'ERR_FLOW_KEY_INVALID', message: /WA_FLOWS_PRIVATE_KEY .*WA_FLOWS_PRIVATE_KEY_FILE/ })
+  t.throws(() => createFlowEndpoint({ logger: false }), {
+    code: 'ERR_FLOW_KEY_INVALID',
+    message: /WA_FLOWS_PRIVATE_KEY .*WA_FLOWS_PRIVATE_KEY_FILE/,
+  })
   t.throws(() => createFlowEndpoint({ ...opts, appSecret: '' }), { instanceOf: TypeError })
   t.throws(() => createFlowEndpoint({ ...opts, appSecret: [] }), { instanceOf: TypeError })
   t.throws(() => createFlowEndpoint({ ...opts, maxBodyBytes: -1 }), { instanceOf: TypeError })
@@ -347,11 +393,16 @@ test('parseFlowCompletion reads the nfm_reply message', (t) => {
   }
   t.deepEqual(parseFlowCompletion(message), { flowToken: 'ft-1', response: { flow_token: 'ft-1', order: 7 }, name: 'flow', body: 'Sent' })
   t.throws(() => parseFlowCompletion({ type: 'text', text: { body: 'hi' } }), { code: 'ERR_FLOW_REQUEST_INVALID' })
-  t.throws(() => parseFlowCompletion({ interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{oops' } } }), { code: 'ERR_FLOW_REQUEST_INVALID' })
+  t.throws(() => parseFlowCompletion({ interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{oops' } } }), {
+    code: 'ERR_FLOW_REQUEST_INVALID',
+  })
   t.throws(() => parseFlowCompletion('x'), { instanceOf: TypeError })
 })
 
 test('a 200 that does not decrypt is an error in the simulator', async (t) => {
-  const client = createFlowClient({ endpoint: { handle: async () => ({ status: 200, headers: {}, body: 'bm90IGNpcGhlcnRleHQgYXQgYWxs' }) }, publicKey: keys.publicPem })
+  const client = createFlowClient({
+    endpoint: { handle: async () => ({ status: 200, headers: {}, body: 'bm90IGNpcGhlcnRleHQgYXQgYWxs' }) },
+    publicKey: keys.publicPem,
+  })
   await t.throwsAsync(() => client.ping(), { instanceOf: FlowDecryptionError })
 })

@@ -23,7 +23,13 @@ const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export(
 const b64 = (b) => Buffer.from(b).toString('base64')
 
 /** A request sealed like WhatsApp, with optional damage. */
-function request({ payload = '{"version":"3.0","action":"ping"}', key = publicKey, ivLength = 16, flipTag = false, aesKeyLength = 16 } = {}) {
+function request({
+  payload = '{"version":"3.0","action":"ping"}',
+  key = publicKey,
+  ivLength = 16,
+  flipTag = false,
+  aesKeyLength = 16,
+} = {}) {
   const aesKey = randomBytes(aesKeyLength)
   const iv = randomBytes(ivLength)
   const c = createCipheriv('aes-128-gcm', randomBytes(16), randomBytes(16))
@@ -53,18 +59,29 @@ const cases = {
   'key: RSA-1024': (rt) => rt.crypto.loadPrivateKey(small),
   'key: EC': (rt) => rt.crypto.loadPrivateKey(ec),
   'key: public': (rt) => rt.crypto.loadPrivateKey(publicKey.export({ type: 'spki', format: 'pem' })),
-  'key: encrypted without passphrase': (rt) => rt.crypto.loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'p' })),
-  'key: wrong passphrase': (rt) => rt.crypto.loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'p' }), { passphrase: 'q' }),
+  'key: encrypted without passphrase': (rt) =>
+    rt.crypto.loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'p' })),
+  'key: wrong passphrase': (rt) =>
+    rt.crypto.loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'p' }), {
+      passphrase: 'q',
+    }),
   'key: no private key in PEM': (rt) => rt.crypto.loadPrivateKey('-----BEGIN SOMETHING-----\nAAAA\n-----END SOMETHING-----\n'),
   'media: HMAC tampered': (rt) => rt.backend.decryptMedia(tamperHmac(good).cdnFile, keysOf(tamperHmac(good).metadata)),
-  'media: file hash': (rt) => rt.backend.decryptMedia(Buffer.concat([good.cdnFile.subarray(0, -1), Buffer.of(good.cdnFile.at(-1) ^ 1)]), keysOf(good.metadata)),
+  'media: file hash': (rt) =>
+    rt.backend.decryptMedia(Buffer.concat([good.cdnFile.subarray(0, -1), Buffer.of(good.cdnFile.at(-1) ^ 1)]), keysOf(good.metadata)),
   'media: too short': (rt) => rt.backend.decryptMedia(good.cdnFile.subarray(0, 20), keysOf(good.metadata)),
   'media: not block aligned': (rt) => rt.backend.decryptMedia(good.cdnFile.subarray(1), keysOf(good.metadata)),
 }
 
 function keysOf(meta) {
   const d = (s) => new Uint8Array(Buffer.from(s, 'base64'))
-  return { encryptionKey: d(meta.encryption_key), hmacKey: d(meta.hmac_key), iv: d(meta.iv), plaintextHash: d(meta.plaintext_hash), encryptedHash: d(meta.encrypted_hash) }
+  return {
+    encryptionKey: d(meta.encryption_key),
+    hmacKey: d(meta.hmac_key),
+    iv: d(meta.iv),
+    plaintextHash: d(meta.plaintext_hash),
+    encryptedHash: d(meta.encrypted_hash),
+  }
 }
 
 test('the same bad inputs give the same class, code, reason and message on every backend', async (t) => {

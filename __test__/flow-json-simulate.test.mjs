@@ -32,7 +32,14 @@ test('the booking example follows its Flow JSON on every edge (HTTP, signed requ
   t.deepEqual(edgeResults(report), ['INIT>APPOINTMENT:ok', 'APPOINTMENT>DETAILS:ok', 'DETAILS>SUMMARY:ok', 'SUMMARY>SUCCESS:ok'])
   t.deepEqual(
     report.steps.map((s) => `${s.request} ${s.screen ?? ''}→${s.response?.screen}`),
-    ['INIT →APPOINTMENT', 'BACK APPOINTMENT→APPOINTMENT', 'data_exchange APPOINTMENT→APPOINTMENT', 'data_exchange APPOINTMENT→DETAILS', 'data_exchange DETAILS→SUMMARY', 'data_exchange SUMMARY→SUCCESS'],
+    [
+      'INIT →APPOINTMENT',
+      'BACK APPOINTMENT→APPOINTMENT',
+      'data_exchange APPOINTMENT→APPOINTMENT',
+      'data_exchange APPOINTMENT→DETAILS',
+      'data_exchange DETAILS→SUMMARY',
+      'data_exchange SUMMARY→SUCCESS',
+    ],
   )
   // The payloads are filled like the client fills them: form examples, and the data the endpoint sent.
   const details = report.steps[4].payload
@@ -54,20 +61,29 @@ test('an endpoint that drops a field: the edge is a mismatch naming screen and f
   const edge = report.edges.find((e) => e.from === 'DETAILS')
   t.like(edge, { to: 'SUMMARY', result: 'mismatch', problems: ["screen SUMMARY: missing field 'details'"] })
   // SUMMARY then starts from its __example__ data, whose date the endpoint no longer offers: it answers with an error.
-  t.like(report.edges.find((e) => e.from === 'SUMMARY'), { to: 'SUCCESS', result: 'not-reached' })
+  t.like(
+    report.edges.find((e) => e.from === 'SUMMARY'),
+    { to: 'SUCCESS', result: 'not-reached' },
+  )
   t.regex(report.steps.at(-1).response.error_message, /no longer available/)
 })
 
 test('an endpoint that answers a backward route: the step says so, the forward edge is not reached', async (t) => {
   const url = await serve(t, (endpoint) => {
     bookingFlow(endpoint)
-    endpoint.on('data_exchange', 'DETAILS', () => ({ screen: 'APPOINTMENT', data: { departments: [], locations: [], dates: [], times: [] } }))
+    endpoint.on('data_exchange', 'DETAILS', () => ({
+      screen: 'APPOINTMENT',
+      data: { departments: [], locations: [], dates: [], times: [] },
+    }))
   })
   const report = await simulateFlow({ flow: booking, url, publicKey: keys.publicPem, appSecret: APP_SECRET })
   t.false(report.ok)
   const step = report.steps.find((s) => s.screen === 'DETAILS')
   t.deepEqual(step.problems, ["screen DETAILS: next screen 'APPOINTMENT' is not allowed (routing_model.DETAILS does not list it)"])
-  t.like(report.edges.find((e) => e.from === 'DETAILS'), { to: 'SUMMARY', result: 'not-reached' })
+  t.like(
+    report.edges.find((e) => e.from === 'DETAILS'),
+    { to: 'SUMMARY', result: 'not-reached' },
+  )
 })
 
 test('HTTP errors and a missing INIT handler are reported, not thrown', async (t) => {
@@ -94,7 +110,16 @@ const branching = {
       layout: {
         type: 'SingleColumnLayout',
         children: [
-          { type: 'RadioButtonsGroup', name: 'choice', label: 'Go to', required: true, 'data-source': [{ id: 'b', title: 'B' }, { id: 'c', title: 'C' }] },
+          {
+            type: 'RadioButtonsGroup',
+            name: 'choice',
+            label: 'Go to',
+            required: true,
+            'data-source': [
+              { id: 'b', title: 'B' },
+              { id: 'c', title: 'C' },
+            ],
+          },
           { type: 'Footer', label: 'Next', 'on-click-action': { name: 'data_exchange', payload: { choice: '${form.choice}' } } },
         ],
       },
@@ -106,7 +131,11 @@ const branching = {
         type: 'SingleColumnLayout',
         children: [
           { type: 'TextBody', text: '${data.label}' },
-          { type: 'Footer', label: 'On', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'B_END' }, payload: { carried: '${data.label}' } } },
+          {
+            type: 'Footer',
+            label: 'On',
+            'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'B_END' }, payload: { carried: '${data.label}' } },
+          },
         ],
       },
     },
@@ -114,21 +143,37 @@ const branching = {
       id: 'B_END',
       terminal: true,
       data: { carried: { type: 'string', __example__: 'x' } },
-      layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Done', 'on-click-action': { name: 'data_exchange', payload: { carried: '${data.carried}' } } }] },
+      layout: {
+        type: 'SingleColumnLayout',
+        children: [
+          { type: 'Footer', label: 'Done', 'on-click-action': { name: 'data_exchange', payload: { carried: '${data.carried}' } } },
+        ],
+      },
     },
     {
       id: 'C',
       terminal: true,
-      layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Done', 'on-click-action': { name: 'data_exchange', payload: {} } }] },
+      layout: {
+        type: 'SingleColumnLayout',
+        children: [{ type: 'Footer', label: 'Done', 'on-click-action': { name: 'data_exchange', payload: {} } }],
+      },
     },
   ],
 }
 
 function branchingEndpoint(endpoint) {
   endpoint.on('INIT', () => ({ screen: 'CHOOSE', data: {} }))
-  endpoint.on('data_exchange', 'CHOOSE', (r) => (r.data.choice === 'c' ? { screen: 'C', data: {} } : { screen: 'B', data: { label: 'from the endpoint' } }))
-  endpoint.on('data_exchange', 'B_END', (r, ctx) => ({ screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken, carried: r.data.carried } } } }))
-  endpoint.on('data_exchange', 'C', (_r, ctx) => ({ screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken } } } }))
+  endpoint.on('data_exchange', 'CHOOSE', (r) =>
+    r.data.choice === 'c' ? { screen: 'C', data: {} } : { screen: 'B', data: { label: 'from the endpoint' } },
+  )
+  endpoint.on('data_exchange', 'B_END', (r, ctx) => ({
+    screen: 'SUCCESS',
+    data: { extension_message_response: { params: { flow_token: ctx.flowToken, carried: r.data.carried } } },
+  }))
+  endpoint.on('data_exchange', 'C', (_r, ctx) => ({
+    screen: 'SUCCESS',
+    data: { extension_message_response: { params: { flow_token: ctx.flowToken } } },
+  }))
 }
 
 test('formValues reach every branch; navigate edges are the client’s and carry their payload onward', async (t) => {
@@ -137,21 +182,35 @@ test('formValues reach every branch; navigate edges are the client’s and carry
 
   const first = await simulateFlow(base)
   t.false(first.ok)
-  t.deepEqual(edgeResults(first), ['INIT>CHOOSE:ok', 'CHOOSE>B:ok', 'CHOOSE>C:not-reached', 'B>B_END:client', 'B_END>SUCCESS:ok', 'C>SUCCESS:ok'])
+  t.deepEqual(edgeResults(first), [
+    'INIT>CHOOSE:ok',
+    'CHOOSE>B:ok',
+    'CHOOSE>C:not-reached',
+    'B>B_END:client',
+    'B_END>SUCCESS:ok',
+    'C>SUCCESS:ok',
+  ])
   t.regex(first.edges[2].problems[0], /no data_exchange from CHOOSE was answered with C; give formValues/)
   // B_END got its data from B's navigate payload, which B filled from the data the endpoint sent.
   t.deepEqual(first.steps.find((s) => s.screen === 'B_END').payload, { carried: 'from the endpoint' })
 
   const all = await simulateFlow({ ...base, formValues: { CHOOSE: [{ choice: 'b' }, { choice: 'c' }] } })
   t.true(all.ok, JSON.stringify(all.edges))
-  t.deepEqual(all.steps.filter((s) => s.screen === 'CHOOSE').map((s) => s.payload.choice), ['b', 'c'])
+  t.deepEqual(
+    all.steps.filter((s) => s.screen === 'CHOOSE').map((s) => s.payload.choice),
+    ['b', 'c'],
+  )
 })
 
 test('simulateFlow refuses a Flow JSON with errors, and bad options', async (t) => {
   const bad = structuredClone(booking)
   bad.screens[2].id = 'DETAILS'
-  await t.throwsAsync(() => simulateFlow({ flow: bad, url: 'http://127.0.0.1:9/', publicKey: keys.publicPem }), { code: 'ERR_FLOW_JSON_INVALID' })
-  await t.throwsAsync(() => simulateFlow({ flow: 'booking.json', url: 'http://127.0.0.1:9/', publicKey: keys.publicPem }), { instanceOf: TypeError })
+  await t.throwsAsync(() => simulateFlow({ flow: bad, url: 'http://127.0.0.1:9/', publicKey: keys.publicPem }), {
+    code: 'ERR_FLOW_JSON_INVALID',
+  })
+  await t.throwsAsync(() => simulateFlow({ flow: 'booking.json', url: 'http://127.0.0.1:9/', publicKey: keys.publicPem }), {
+    instanceOf: TypeError,
+  })
   await t.throwsAsync(() => simulateFlow({ flow: booking }), { instanceOf: TypeError })
 })
 
@@ -204,7 +263,10 @@ test('wa-flows simulate --form-values drives the branches; --flow with --screen 
 
 test('npm start serves the booking flow so that `wa-flows simulate --flow examples/booking-flow.json` passes', async (t) => {
   const devKeys = join(tempDir(t), 'dev-keys')
-  const app = startProcess(t, [join(root, 'examples/start.mjs')], { env: cleanEnv({ WA_FLOWS_DEV_KEYS: devKeys, PORT: '0' }), ready: /listening on (http:\/\/\S+)[\s\S]*--screen APPOINTMENT/ })
+  const app = startProcess(t, [join(root, 'examples/start.mjs')], {
+    env: cleanEnv({ WA_FLOWS_DEV_KEYS: devKeys, PORT: '0' }),
+    ready: /listening on (http:\/\/\S+)[\s\S]*--screen APPOINTMENT/,
+  })
   const [, url] = await app.ready
   t.true(app.output().includes(`--flow examples/booking-flow.json`))
   const r = await runCli(['simulate', '--url', url, '--public-key', join(devKeys, 'public.pem'), '--flow', 'examples/booking-flow.json'])
@@ -235,7 +297,11 @@ test('wa-flows validate: 0 for the booking flow, 1 with pointer lines for a brok
   t.is(json.code, 1)
   const report = JSON.parse(json.stdout)[join(dir, 'bad.json')]
   t.false(report.valid)
-  t.true(report.findings.some((f) => f.rule === 'reserved-screen-id' && f.pointer === '/screens/2/id' && f.meta === 'SCREEN_ID_IS_RESERVED_KEYWORD'))
+  t.true(
+    report.findings.some(
+      (f) => f.rule === 'reserved-screen-id' && f.pointer === '/screens/2/id' && f.meta === 'SCREEN_ID_IS_RESERVED_KEYWORD',
+    ),
+  )
 
   t.is((await runCli(['validate'])).code, 2)
   t.is((await runCli(['validate', join(dir, 'missing.json')])).code, 1)
@@ -250,5 +316,8 @@ test('wa-flows validate --emit-ts writes the typed constant; examples/booking-fl
   const committed = readFileSync(join(root, 'examples/booking-flow.flow.ts'), 'utf8')
   t.is(readFileSync(out, 'utf8').replace(out, 'examples/booking-flow.flow.ts'), committed)
   t.true(committed.includes('const flow = {') && committed.includes('} as const\n\nexport default flow\n'))
-  t.deepEqual(JSON.parse(committed.slice(committed.indexOf('const flow = ') + 'const flow = '.length, committed.lastIndexOf('} as const') + 1)), booking)
+  t.deepEqual(
+    JSON.parse(committed.slice(committed.indexOf('const flow = ') + 'const flow = '.length, committed.lastIndexOf('} as const') + 1)),
+    booking,
+  )
 })

@@ -30,7 +30,8 @@ async function served(t, options = {}) {
   return { url: server.url, seen, log }
 }
 
-const client = (url, extra = {}) => createFlowClient({ url, publicKey: keys.publicPem, appSecret: SECRET, version: '4.0', flowToken: 'tok-4', ...extra })
+const client = (url, extra = {}) =>
+  createFlowClient({ url, publicKey: keys.publicPem, appSecret: SECRET, version: '4.0', flowToken: 'tok-4', ...extra })
 
 test('a 4.0 request with the simulator signed token is served and ctx.flowTokenVerified is true', async (t) => {
   const s = await served(t)
@@ -97,7 +98,10 @@ test('without a signature: verified false (3.0, or 4.0 from Flow JSON < 7.3), un
   const s = await served(t)
   t.is((await client(s.url, { version: '3.0' }).init()).status, 200)
   t.is((await client(s.url, { flowTokenSignature: false }).init()).status, 200)
-  t.deepEqual(s.seen, [{ version: '3.0', verified: false, signature: 'undefined' }, { version: '4.0', verified: false, signature: 'undefined' }])
+  t.deepEqual(s.seen, [
+    { version: '3.0', verified: false, signature: 'undefined' },
+    { version: '4.0', verified: false, signature: 'undefined' },
+  ])
   const strict = await served(t, { requireFlowTokenSignature: true })
   t.is((await client(strict.url, { flowTokenSignature: false }).init()).status, 432)
   t.is((await client(strict.url).init()).status, 200)

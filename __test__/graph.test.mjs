@@ -66,10 +66,24 @@ test('sendFlow posts the interactive flow message Meta documents and returns the
 test('sendFlow: flow_name, data_exchange (no payload), the given token, another API version and sender', async (t) => {
   const graph = await mockGraph(t, () => sentAnswer())
   const wa = client(graph, { apiVersion: 'v23.0' })
-  const sent = await wa.sendFlow({ phoneNumberId: '42', to: '1555', flowName: 'booking', flowCta: 'Open', body: 'Hi', flowAction: 'data_exchange', flowToken: 'tok-7' })
+  const sent = await wa.sendFlow({
+    phoneNumberId: '42',
+    to: '1555',
+    flowName: 'booking',
+    flowCta: 'Open',
+    body: 'Hi',
+    flowAction: 'data_exchange',
+    flowToken: 'tok-7',
+  })
   t.is(sent.flowToken, 'tok-7')
   t.is(graph.requests[0].path, '/v23.0/42/messages')
-  t.deepEqual(graph.requests[0].json.interactive.action.parameters, { flow_message_version: '3', flow_token: 'tok-7', flow_name: 'booking', flow_cta: 'Open', flow_action: 'data_exchange' })
+  t.deepEqual(graph.requests[0].json.interactive.action.parameters, {
+    flow_message_version: '3',
+    flow_token: 'tok-7',
+    flow_name: 'booking',
+    flow_cta: 'Open',
+    flow_action: 'data_exchange',
+  })
   t.is(graph.requests[0].json.interactive.header, undefined)
 })
 
@@ -91,14 +105,23 @@ test('sendFlow refuses contradictory or missing options before sending anything'
   }
   t.throws(() => createGraphClient({ accessToken: '' }), { instanceOf: TypeError })
   t.throws(() => createGraphClient({ accessToken: TOKEN, apiVersion: '21' }), { instanceOf: TypeError })
-  await t.throwsAsync(createGraphClient({ accessToken: TOKEN, baseUrl: graph.url }).sendFlow({ ...base, flowId: '1' }), { message: /phoneNumberId is required/ })
+  await t.throwsAsync(createGraphClient({ accessToken: TOKEN, baseUrl: graph.url }).sendFlow({ ...base, flowId: '1' }), {
+    message: /phoneNumberId is required/,
+  })
   t.is(graph.requests.length, 0)
 })
 
 test('sendFlowTemplate sends the template with a FLOW button carrying the token and flow_action_data', async (t) => {
   const graph = await mockGraph(t, () => sentAnswer('wamid.TPL'))
   const header = { type: 'header', parameters: [{ type: 'text', text: 'Ada' }] }
-  const sent = await client(graph).sendFlowTemplate({ to: '16505551234', template: 'book_visit', language: 'en_US', flowToken: 'FLOW_TOKEN', flowActionData: { product_name: 'name' }, components: [header] })
+  const sent = await client(graph).sendFlowTemplate({
+    to: '16505551234',
+    template: 'book_visit',
+    language: 'en_US',
+    flowToken: 'FLOW_TOKEN',
+    flowActionData: { product_name: 'name' },
+    components: [header],
+  })
   t.is(sent.messageId, 'wamid.TPL')
   t.deepEqual(graph.requests[0].json, {
     messaging_product: 'whatsapp',
@@ -108,7 +131,15 @@ test('sendFlowTemplate sends the template with a FLOW button carrying the token 
     template: {
       name: 'book_visit',
       language: { code: 'en_US' },
-      components: [header, { type: 'button', sub_type: 'flow', index: '0', parameters: [{ type: 'action', action: { flow_token: 'FLOW_TOKEN', flow_action_data: { product_name: 'name' } } }] }],
+      components: [
+        header,
+        {
+          type: 'button',
+          sub_type: 'flow',
+          index: '0',
+          parameters: [{ type: 'action', action: { flow_token: 'FLOW_TOKEN', flow_action_data: { product_name: 'name' } } }],
+        },
+      ],
     },
   })
 })
@@ -129,8 +160,21 @@ test('429 and 5xx are retried with backoff; Retry-After is honoured; then the an
 })
 
 test('a throttling code is retried even with HTTP 400; retries give up with the last error', async (t) => {
-  const graph = await mockGraph(t, () => ({ status: 400, json: { error: { message: '(#130429) Rate limit hit', type: 'OAuthException', code: 130429, error_subcode: 2494055, fbtrace_id: 'Az8or2yhqkZfEZ-_4Qn_Bam' } } }))
-  const e = await t.throwsAsync(client(graph, { retries: 2 }).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b' }), { instanceOf: GraphApiError })
+  const graph = await mockGraph(t, () => ({
+    status: 400,
+    json: {
+      error: {
+        message: '(#130429) Rate limit hit',
+        type: 'OAuthException',
+        code: 130429,
+        error_subcode: 2494055,
+        fbtrace_id: 'Az8or2yhqkZfEZ-_4Qn_Bam',
+      },
+    },
+  }))
+  const e = await t.throwsAsync(client(graph, { retries: 2 }).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b' }), {
+    instanceOf: GraphApiError,
+  })
   t.is(graph.requests.length, 3)
   t.is(e.code, 'ERR_GRAPH_API')
   t.is(e.httpStatus, 400)
@@ -142,7 +186,17 @@ test('a throttling code is retried even with HTTP 400; retries give up with the 
 })
 
 test('a flow that is blocked (132068) is not retried; the token echoed in an error is never in the message', async (t) => {
-  const graph = await mockGraph(t, () => ({ status: 400, json: { error: { message: `Flow is blocked (token ${TOKEN})`, code: 132068, error_data: { details: `for ${TOKEN.slice(4, 30)}` }, fbtrace_id: 'T1' } } }))
+  const graph = await mockGraph(t, () => ({
+    status: 400,
+    json: {
+      error: {
+        message: `Flow is blocked (token ${TOKEN})`,
+        code: 132068,
+        error_data: { details: `for ${TOKEN.slice(4, 30)}` },
+        fbtrace_id: 'T1',
+      },
+    },
+  }))
   const e = await t.throwsAsync(client(graph).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b' }), { instanceOf: GraphApiError })
   t.is(graph.requests.length, 1)
   t.is(e.graphCode, 132068)
@@ -164,16 +218,30 @@ test('network errors: a POST is not retried (the message may have left), a GET i
 
 test('sending with sessions creates the session first, links the message id, and removes the session when sending fails', async (t) => {
   let fail = false
-  const graph = await mockGraph(t, () => (fail ? { status: 400, json: { error: { message: 'bad', code: 100 } } } : sentAnswer('wamid.LINKED')))
+  const graph = await mockGraph(t, () =>
+    fail ? { status: 400, json: { error: { message: 'bad', code: 100 } } } : sentAnswer('wamid.LINKED'),
+  )
   const sessions = createFlowSessions()
-  const sent = await client(graph).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b', sessions, session: { step: 'sent', cart: [1, 2] } })
+  const sent = await client(graph).sendFlow({
+    to: '1',
+    flowId: '1',
+    flowCta: 'Go',
+    body: 'b',
+    sessions,
+    session: { step: 'sent', cart: [1, 2] },
+  })
   t.deepEqual(await sessions.get(sent.flowToken), { step: 'sent', cart: [1, 2] })
   t.is(await sessions.tokenForMessage('wamid.LINKED'), sent.flowToken)
 
   fail = true
-  await t.throwsAsync(client(graph).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b', flowToken: 'doomed', sessions, session: {} }), { instanceOf: GraphApiError })
+  await t.throwsAsync(
+    client(graph).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b', flowToken: 'doomed', sessions, session: {} }),
+    { instanceOf: GraphApiError },
+  )
   t.is(await sessions.get('doomed'), undefined)
-  await t.throwsAsync(client(graph).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b', session: {} }), { message: /session needs sessions/ })
+  await t.throwsAsync(client(graph).sendFlow({ to: '1', flowId: '1', flowCta: 'Go', body: 'b', session: {} }), {
+    message: /session needs sessions/,
+  })
 })
 
 const sha256 = (bytes, enc) => createHash('sha256').update(bytes).digest(enc)
@@ -182,12 +250,25 @@ test('completion media: found in response_json, downloaded with the token throug
   const file = Buffer.from('a JPEG, as far as this test is concerned')
   const graph = await mockGraph(t, (req) => {
     if (req.path === '/v21.0/3631120727156756') {
-      return { json: { messaging_product: 'whatsapp', url: graph.mediaUrl('3631120727156756'), mime_type: 'image/jpeg', sha256: sha256(file, 'hex'), file_size: String(file.length), id: '3631120727156756' } }
+      return {
+        json: {
+          messaging_product: 'whatsapp',
+          url: graph.mediaUrl('3631120727156756'),
+          mime_type: 'image/jpeg',
+          sha256: sha256(file, 'hex'),
+          file_size: String(file.length),
+          id: '3631120727156756',
+        },
+      }
     }
-    if (req.path === '/download/3631120727156756') return req.headers.authorization === `Bearer ${TOKEN}` ? { body: file } : { status: 401, json: {} }
+    if (req.path === '/download/3631120727156756')
+      return req.headers.authorization === `Bearer ${TOKEN}` ? { body: file } : { status: 401, json: {} }
     return undefined
   })
-  const response = { flow_token: 'ft', photo: [{ file_name: 'IMG_5237.jpg', mime_type: 'image/jpeg', sha256: sha256(file, 'base64'), id: '3631120727156756' }] }
+  const response = {
+    flow_token: 'ft',
+    photo: [{ file_name: 'IMG_5237.jpg', mime_type: 'image/jpeg', sha256: sha256(file, 'base64'), id: '3631120727156756' }],
+  }
   const items = completionMedia(response)
   t.deepEqual(items, response.photo)
   const got = await client(graph).downloadMedia(items[0], { phoneNumberId: PHONE })

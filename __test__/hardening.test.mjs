@@ -85,18 +85,42 @@ test('the WebCrypto media pipeline decrypts a valid file fed as 300,000 one-byte
 /** Errors no one can inspect: a throwing `name` getter, and a Proxy whose every trap throws. */
 function hostileErrors() {
   const getterBomb = new Error('secret detail')
-  Object.defineProperty(getterBomb, 'name', { get() { throw new Error('name getter') } })
-  Object.defineProperty(getterBomb, 'code', { get() { throw new Error('code getter') } })
-  const trap = () => { throw new Error('trap') }
-  const proxy = new Proxy(new Error('proxied secret'), { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap })
+  Object.defineProperty(getterBomb, 'name', {
+    get() {
+      throw new Error('name getter')
+    },
+  })
+  Object.defineProperty(getterBomb, 'code', {
+    get() {
+      throw new Error('code getter')
+    },
+  })
+  const trap = () => {
+    throw new Error('trap')
+  }
+  const proxy = new Proxy(new Error('proxied secret'), {
+    get: trap,
+    getPrototypeOf: trap,
+    has: trap,
+    ownKeys: trap,
+    getOwnPropertyDescriptor: trap,
+  })
   return { 'an Error whose name getter throws': getterBomb, 'a Proxy whose traps throw': proxy }
 }
 
 for (const [label, error] of Object.entries(hostileErrors())) {
-  for (const [name, listen] of Object.entries({ express: (e) => listenExpress(e, 'plain'), 'express + express.raw()': (e) => listenExpress(e, 'raw'), 'node:http': listenNode })) {
+  for (const [name, listen] of Object.entries({
+    express: (e) => listenExpress(e, 'plain'),
+    'express + express.raw()': (e) => listenExpress(e, 'raw'),
+    'node:http': listenNode,
+  })) {
     test(`${name}: a handler throwing ${label} gets a plain 500, no stack or message`, async (t) => {
       const log = captureLogger()
-      const endpoint = makeEndpoint(log, { INIT: () => { throw error } })
+      const endpoint = makeEndpoint(log, {
+        INIT: () => {
+          throw error
+        },
+      })
       const srv = await listen(endpoint)
       t.teardown(srv.close)
       const client = createFlowClient({ url: srv.url, publicKey: keys.publicPem, appSecret: SECRET })
@@ -128,14 +152,20 @@ test('500 clients dropping the connection mid-body log a few info lines, not 500
   t.teardown(srv.close)
   const u = new URL(srv.url)
   for (let batch = 0; batch < 5; batch++) {
-    await Promise.all(Array.from({ length: 100 }, () => new Promise((resolve) => {
-      const socket = net.connect(Number(u.port), u.hostname, () => {
-        socket.write(`POST /flow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"encrypted`)
-        setTimeout(() => socket.destroy(), 20)
-      })
-      socket.on('close', resolve)
-      socket.on('error', () => {})
-    })))
+    await Promise.all(
+      Array.from(
+        { length: 100 },
+        () =>
+          new Promise((resolve) => {
+            const socket = net.connect(Number(u.port), u.hostname, () => {
+              socket.write(`POST /flow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"encrypted`)
+              setTimeout(() => socket.destroy(), 20)
+            })
+            socket.on('close', resolve)
+            socket.on('error', () => {})
+          }),
+      ),
+    )
   }
   await new Promise((r) => setTimeout(r, 200))
   t.deepEqual(log.messages('error'), [])
@@ -150,7 +180,12 @@ for (const [label, value] of Object.entries({
   '{}': {},
   'a Date': new Date(0),
   'an array': [{ screen: 'A', data: {} }],
-  'a class instance': new (class Screen { constructor() { this.screen = 'A'; this.data = {} } })(),
+  'a class instance': new (class Screen {
+    constructor() {
+      this.screen = 'A'
+      this.data = {}
+    }
+  })(),
   'an empty screen': { screen: '', data: {} },
   'data that is not an object': { screen: 'A', data: 'text' },
   'a Map as data': { screen: 'A', data: new Map() },
@@ -192,7 +227,15 @@ test('createFlowEndpoint starts loading the key: ready() rejects an inconsistent
 })
 
 test('wa-flows serve refuses an inconsistent key at start (exit 1, one line)', async (t) => {
-  const r = await runCli(['serve', '--handler', 'examples/booking-flow.mjs', '--key', fileURLToPath(new URL('inconsistent-modulus.pem', fixtures)), '--port', '0'])
+  const r = await runCli([
+    'serve',
+    '--handler',
+    'examples/booking-flow.mjs',
+    '--key',
+    fileURLToPath(new URL('inconsistent-modulus.pem', fixtures)),
+    '--port',
+    '0',
+  ])
   t.is(r.code, 1)
   t.regex(r.stderr, /inconsistent: its private half does not match its public half/)
   t.is(r.stderr.trim().split('\n').length, 1)

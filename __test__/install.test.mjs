@@ -44,20 +44,31 @@ test.before(async () => {
     info = await currentArtifacts()
   }
   if (!info) throw new Error('pack:all did not produce current artifacts')
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'wa-flows-install-check', private: true, type: 'module' }, null, 2)}\n`)
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'wa-flows-install-check', private: true, type: 'module' }, null, 2)}\n`,
+  )
   // The README's "Trying it from local tarballs", as written: its first line is what pack-all --no-build just did
   // (npm test has built), its second installs both tarballs by glob from the clone (here: this checkout). Added for
   // the test: --offline (no production dependencies, so nothing may come from a registry), --omit=dev, quiet flags.
   const [packLine, installLine] = shellSteps(namedBlocks('README.md')['local-tarballs.sh'].code).map((s) => s.npm)
   if (!/^npm --prefix \.\.\/whatsapp-flows run pack:all$/.test(packLine)) throw new Error(`README: unexpected pack line: ${packLine}`)
-  if (!/^npm install \.\.\/whatsapp-flows\/artifacts\/\*\.tgz$/.test(installLine)) throw new Error(`README: unexpected install line: ${installLine}`)
+  if (!/^npm install \.\.\/whatsapp-flows\/artifacts\/\*\.tgz$/.test(installLine))
+    throw new Error(`README: unexpected install line: ${installLine}`)
   const command = `${installLine.replace('../whatsapp-flows/', `${root.replace(/\/$/, '')}/`)} --omit=dev --no-audit --no-fund --offline`
   const installed = await run('bash', ['-c', command])
   const tarballs = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies
-  if (!tarballs?.['whatsapp-flows'] || !tarballs[info.platform.name]) throw new Error(`both tarballs should be installed: ${installed.stdout}`)
+  if (!tarballs?.['whatsapp-flows'] || !tarballs[info.platform.name])
+    throw new Error(`both tarballs should be installed: ${installed.stdout}`)
   writeFileSync(join(project, 'check.mjs'), checkScript("import * as flows from 'whatsapp-flows'\nimport { readFileSync } from 'node:fs'"))
-  writeFileSync(join(project, 'check.cjs'), `(async () => {\n${checkScript("const flows = require('whatsapp-flows')\nconst { readFileSync } = require('node:fs')")}})()\n`)
-  writeFileSync(join(project, 'worker.mjs'), "// Written by __test__/install.test.mjs: what a Worker or browser bundle imports.\nimport { getBackend } from 'whatsapp-flows'\nimport * as web from 'whatsapp-flows/webcrypto'\nexport const backends = [getBackend(), web.getBackend()]\n")
+  writeFileSync(
+    join(project, 'check.cjs'),
+    `(async () => {\n${checkScript("const flows = require('whatsapp-flows')\nconst { readFileSync } = require('node:fs')")}})()\n`,
+  )
+  writeFileSync(
+    join(project, 'worker.mjs'),
+    "// Written by __test__/install.test.mjs: what a Worker or browser bundle imports.\nimport { getBackend } from 'whatsapp-flows'\nimport * as web from 'whatsapp-flows/webcrypto'\nexport const backends = [getBackend(), web.getBackend()]\n",
+  )
 })
 
 test.serial('ESM import and require() both run on the native backend from the platform package', async (t) => {
@@ -76,11 +87,17 @@ test.serial('npx wa-flows --help works', async (t) => {
 })
 
 // Real runtimes resolving the root export: Deno by its `deno` condition, Bun (which loads N-API addons) as Node.
-for (const [name, args, expected] of [['deno', ['run', '--no-prompt'], 'webcrypto'], ['bun', [], 'native']]) {
+for (const [name, args, expected] of [
+  ['deno', ['run', '--no-prompt'], 'webcrypto'],
+  ['bun', [], 'native'],
+]) {
   const runtime = findRuntime(name)
   if (!runtime) continue
   test.serial(`${name} (${runtime.version}) imports the installed root export on ${expected}`, async (t) => {
-    writeFileSync(join(project, 'root.mjs'), "// Written by __test__/install.test.mjs.\nimport { getBackend } from 'whatsapp-flows'\nconsole.log(getBackend())\n")
+    writeFileSync(
+      join(project, 'root.mjs'),
+      "// Written by __test__/install.test.mjs.\nimport { getBackend } from 'whatsapp-flows'\nconsole.log(getBackend())\n",
+    )
     const { stdout } = await run(runtime.path, [...args, 'root.mjs'])
     t.is(stdout.trim(), expected)
   })
@@ -113,7 +130,10 @@ test('the webcrypto entry (and the root under workerd/worker/browser) bundles fo
     const inputs = Object.keys(result.metafile.inputs)
     t.true(inputs.includes('node_modules/whatsapp-flows/dist/webcrypto.js'), conditions[0])
     t.false(inputs.includes('node_modules/whatsapp-flows/dist/index.js'), `${conditions[0]} must not reach the Node entry`)
-    t.false(inputs.some((f) => f.includes('/dist/node/')), `${conditions[0]}: no native loader`)
+    t.false(
+      inputs.some((f) => f.includes('/dist/node/')),
+      `${conditions[0]}: no native loader`,
+    )
   }
 })
 
@@ -126,16 +146,45 @@ test('the tarballs hold what the docs promise: dist without maps or tests, the a
   const list = async (tarball) => (await execFileP('tar', ['tzf', join(artifacts, tarball)])).stdout.trim().split('\n')
   const main = await list(info.main)
   const manifest = JSON.parse(readFileSync(join(project, 'node_modules/whatsapp-flows/package.json'), 'utf8'))
-  t.true(main.includes('package/dist/index.js') && main.includes('package/dist/webcrypto.d.ts') && main.includes('package/dist/cli/main.js'))
-  t.deepEqual(main.filter((f) => !f.startsWith('package/dist/') && !f.startsWith('package/docs/') && !/^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(f)), [])
+  t.true(
+    main.includes('package/dist/index.js') && main.includes('package/dist/webcrypto.d.ts') && main.includes('package/dist/cli/main.js'),
+  )
+  t.deepEqual(
+    main.filter(
+      (f) =>
+        !f.startsWith('package/dist/') &&
+        !f.startsWith('package/docs/') &&
+        !/^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(f),
+    ),
+    [],
+  )
   // What explains the package on the registry and in node_modules: the licence, the changes, every docs page.
-  for (const f of ['package/LICENSE', 'package/CHANGELOG.md', 'package/README.md', 'package/docs/endpoint.md', 'package/docs/lifecycle.md', 'package/docs/cli.md', 'package/docs/metrics.md', 'package/docs/typescript.md']) t.true(main.includes(f), f)
-  t.deepEqual([manifest.repository, manifest.homepage, manifest.bugs], [
-    { type: 'git', url: 'git+https://github.com/whatsapp-flows/whatsapp-flows.git' },
-    'https://github.com/whatsapp-flows/whatsapp-flows#readme',
-    { url: 'https://github.com/whatsapp-flows/whatsapp-flows/issues' },
+  for (const f of [
+    'package/LICENSE',
+    'package/CHANGELOG.md',
+    'package/README.md',
+    'package/docs/endpoint.md',
+    'package/docs/lifecycle.md',
+    'package/docs/cli.md',
+    'package/docs/metrics.md',
+    'package/docs/typescript.md',
   ])
-  t.deepEqual(main.filter((f) => f.endsWith('.map') || /test/.test(f) || f.endsWith('.node')), [])
+    t.true(main.includes(f), f)
+  t.deepEqual(
+    [manifest.repository, manifest.homepage, manifest.bugs],
+    [
+      { type: 'git', url: 'git+https://github.com/whatsapp-flows/whatsapp-flows.git' },
+      'https://github.com/whatsapp-flows/whatsapp-flows#readme',
+      { url: 'https://github.com/whatsapp-flows/whatsapp-flows/issues' },
+    ],
+  )
+  t.deepEqual(
+    main.filter((f) => f.endsWith('.map') || /test/.test(f) || f.endsWith('.node')),
+    [],
+  )
   t.is(manifest.scripts.prepare, undefined)
-  t.deepEqual((await list(info.platform.tarball)).sort(), ['package/README.md', `package/whatsapp-flows.${info.platform.suffix}.node`, 'package/package.json'].sort())
+  t.deepEqual(
+    (await list(info.platform.tarball)).sort(),
+    ['package/README.md', `package/whatsapp-flows.${info.platform.suffix}.node`, 'package/package.json'].sort(),
+  )
 })

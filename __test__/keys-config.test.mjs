@@ -23,7 +23,14 @@ writeFileSync(keyFile, keys.privatePem, { mode: 0o600 })
 const encryptedFile = join(dir, 'encrypted.pem')
 writeFileSync(encryptedFile, encryptedPem, { mode: 0o600 })
 
-const VARS = ['WA_FLOWS_PRIVATE_KEY', 'WA_FLOWS_PRIVATE_KEY_FILE', 'WA_FLOWS_PRIVATE_KEY_PASSPHRASE', 'WA_FLOWS_APP_SECRET', 'WA_FLOWS_VERIFY_TOKEN', 'WA_FLOWS_ACCESS_TOKEN']
+const VARS = [
+  'WA_FLOWS_PRIVATE_KEY',
+  'WA_FLOWS_PRIVATE_KEY_FILE',
+  'WA_FLOWS_PRIVATE_KEY_PASSPHRASE',
+  'WA_FLOWS_APP_SECRET',
+  'WA_FLOWS_VERIFY_TOKEN',
+  'WA_FLOWS_ACCESS_TOKEN',
+]
 
 /** Runs `f` (synchronous: options are read at creation) with exactly these WA_FLOWS_* variables set. */
 function withEnv(vars, f) {
@@ -48,7 +55,9 @@ async function roundTrip(endpoint, appSecret) {
 }
 
 test.serial('with no options the endpoint reads WA_FLOWS_PRIVATE_KEY (PEM text) and WA_FLOWS_APP_SECRET', async (t) => {
-  const endpoint = withEnv({ WA_FLOWS_PRIVATE_KEY: keys.privatePem, WA_FLOWS_APP_SECRET: 'old-secret, new-secret' }, () => createFlowEndpoint({ logger: false }))
+  const endpoint = withEnv({ WA_FLOWS_PRIVATE_KEY: keys.privatePem, WA_FLOWS_APP_SECRET: 'old-secret, new-secret' }, () =>
+    createFlowEndpoint({ logger: false }),
+  )
   await endpoint.ready()
   t.is(await roundTrip(endpoint, 'new-secret'), 200, 'both secrets of the rotation are accepted')
   const unsigned = createFlowClient({ endpoint, publicKey: keys.publicPem })
@@ -56,7 +65,9 @@ test.serial('with no options the endpoint reads WA_FLOWS_PRIVATE_KEY (PEM text) 
 })
 
 test.serial('WA_FLOWS_PRIVATE_KEY_FILE and WA_FLOWS_PRIVATE_KEY_PASSPHRASE: a key file, encrypted', async (t) => {
-  const endpoint = withEnv({ WA_FLOWS_PRIVATE_KEY_FILE: encryptedFile, WA_FLOWS_PRIVATE_KEY_PASSPHRASE: PASS }, () => createFlowEndpoint({ logger: false }))
+  const endpoint = withEnv({ WA_FLOWS_PRIVATE_KEY_FILE: encryptedFile, WA_FLOWS_PRIVATE_KEY_PASSPHRASE: PASS }, () =>
+    createFlowEndpoint({ logger: false }),
+  )
   await endpoint.ready()
   t.is(await roundTrip(endpoint), 200)
 })
@@ -84,19 +95,30 @@ test('a path given as PEM text is refused at creation, saying to pass { path } o
     t.is(e.reason, 'looks-like-path')
     t.regex(e.message, /^privateKey: this looks like a file path, not PEM text: pass privateKey: \{ path \}.*WA_FLOWS_PRIVATE_KEY_FILE/)
   }
-  const fromEnv = t.throws(() => withEnv({ WA_FLOWS_PRIVATE_KEY: 'keys/private.pem' }, () => createFlowEndpoint({ logger: false })), { instanceOf: FlowKeyError })
+  const fromEnv = t.throws(() => withEnv({ WA_FLOWS_PRIVATE_KEY: 'keys/private.pem' }, () => createFlowEndpoint({ logger: false })), {
+    instanceOf: FlowKeyError,
+  })
   t.regex(fromEnv.message, /^WA_FLOWS_PRIVATE_KEY: this looks like a file path/)
   // loadPrivateKey says the same instead of "malformed".
   return t.throwsAsync(loadPrivateKey('keys/private.pem'), { instanceOf: FlowKeyError, message: /looks like a file path/ })
 })
 
 test.serial('no key anywhere: the error says the value was undefined and names both variables', (t) => {
-  const given = t.throws(() => withEnv({}, () => createFlowEndpoint({ privateKey: process.env.PRIVATE_KEY_NOT_SET, logger: false })), { instanceOf: FlowKeyError })
+  const given = t.throws(() => withEnv({}, () => createFlowEndpoint({ privateKey: process.env.PRIVATE_KEY_NOT_SET, logger: false })), {
+    instanceOf: FlowKeyError,
+  })
   t.is(given.reason, 'missing')
-  t.is(given.message, 'privateKey: privateKey is undefined (is the variable you read it from set?), and neither WA_FLOWS_PRIVATE_KEY (PEM text) nor WA_FLOWS_PRIVATE_KEY_FILE (a file path) is set')
+  t.is(
+    given.message,
+    'privateKey: privateKey is undefined (is the variable you read it from set?), and neither WA_FLOWS_PRIVATE_KEY (PEM text) nor WA_FLOWS_PRIVATE_KEY_FILE (a file path) is set',
+  )
   const absent = t.throws(() => withEnv({}, () => createFlowEndpoint({ logger: false })), { instanceOf: FlowKeyError })
   t.regex(absent.message, /no private key: privateKey is not given and neither WA_FLOWS_PRIVATE_KEY/)
-  const both = t.throws(() => withEnv({ WA_FLOWS_PRIVATE_KEY: keys.privatePem, WA_FLOWS_PRIVATE_KEY_FILE: keyFile }, () => createFlowEndpoint({ logger: false })), { instanceOf: FlowKeyError })
+  const both = t.throws(
+    () =>
+      withEnv({ WA_FLOWS_PRIVATE_KEY: keys.privatePem, WA_FLOWS_PRIVATE_KEY_FILE: keyFile }, () => createFlowEndpoint({ logger: false })),
+    { instanceOf: FlowKeyError },
+  )
   t.is(both.reason, 'ambiguous')
 })
 
@@ -106,15 +128,23 @@ test.serial('file and passphrase problems reject ready() naming the variable; th
   const e = await t.throwsAsync(missing.ready(), { instanceOf: FlowKeyError })
   t.is(e.reason, 'unreadable')
   t.is(e.message, `WA_FLOWS_PRIVATE_KEY_FILE (${join(dir, 'nope.pem')}): the key file cannot be read (ENOENT)`)
-  t.deepEqual(log.calls.at(-1).args, ['the private key could not be loaded; every request will answer 500', { error: 'FlowKeyError', code: 'ERR_FLOW_KEY_INVALID', reason: 'unreadable', source: 'WA_FLOWS_PRIVATE_KEY_FILE' }])
+  t.deepEqual(log.calls.at(-1).args, [
+    'the private key could not be loaded; every request will answer 500',
+    { error: 'FlowKeyError', code: 'ERR_FLOW_KEY_INVALID', reason: 'unreadable', source: 'WA_FLOWS_PRIVATE_KEY_FILE' },
+  ])
 
-  const wrong = withEnv({ WA_FLOWS_PRIVATE_KEY_FILE: encryptedFile, WA_FLOWS_PRIVATE_KEY_PASSPHRASE: 'not it' }, () => createFlowEndpoint({ logger: log.logger }))
+  const wrong = withEnv({ WA_FLOWS_PRIVATE_KEY_FILE: encryptedFile, WA_FLOWS_PRIVATE_KEY_PASSPHRASE: 'not it' }, () =>
+    createFlowEndpoint({ logger: log.logger }),
+  )
   const w = await t.throwsAsync(wrong.ready(), { instanceOf: FlowKeyError })
   t.is(w.reason, 'wrong-passphrase')
   t.regex(w.message, /^WA_FLOWS_PRIVATE_KEY_FILE \(.*encrypted\.pem\): .*passphrase.* \(passphrase from WA_FLOWS_PRIVATE_KEY_PASSPHRASE\)$/)
   const none = createFlowEndpoint({ privateKey: encryptedPem, logger: false })
   const n = await t.throwsAsync(none.ready(), { instanceOf: FlowKeyError })
-  t.regex(n.message, /^privateKey: the private key is encrypted and no passphrase was given \(the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE\)/)
+  t.regex(
+    n.message,
+    /^privateKey: the private key is encrypted and no passphrase was given \(the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE\)/,
+  )
   t.false(log.text().includes('PRIVATE KEY-----'), 'no key material in any log line')
 })
 
@@ -125,10 +155,19 @@ test('the WebCrypto entry reads no files: { path } is refused at creation', (t) 
 })
 
 test.serial('createWebhook reads WA_FLOWS_APP_SECRET and WA_FLOWS_VERIFY_TOKEN; createGraphClient WA_FLOWS_ACCESS_TOKEN', async (t) => {
-  const webhook = withEnv({ WA_FLOWS_APP_SECRET: 'hook-secret', WA_FLOWS_VERIFY_TOKEN: 'verify-me' }, () => createWebhook({ logger: false }))
-  const ok = await webhook.handle({ method: 'GET', body: '', url: '/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=42' })
+  const webhook = withEnv({ WA_FLOWS_APP_SECRET: 'hook-secret', WA_FLOWS_VERIFY_TOKEN: 'verify-me' }, () =>
+    createWebhook({ logger: false }),
+  )
+  const ok = await webhook.handle({
+    method: 'GET',
+    body: '',
+    url: '/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=42',
+  })
   t.deepEqual([ok.status, ok.body], [200, '42'])
-  t.throws(() => withEnv({}, () => createWebhook({ logger: false })), { instanceOf: TypeError, message: /appSecret is required \(or set WA_FLOWS_APP_SECRET\)/ })
+  t.throws(() => withEnv({}, () => createWebhook({ logger: false })), {
+    instanceOf: TypeError,
+    message: /appSecret is required \(or set WA_FLOWS_APP_SECRET\)/,
+  })
 
   const requests = []
   const fetch = async (url, init) => {

@@ -18,14 +18,21 @@ const USED = ['setup.sh', 'flow.json', 'flow.mjs', 'serve.sh', 'wiring.ts', 'sen
 
 test('every block of docs/lifecycle.md is named and used by this test', (t) => {
   t.deepEqual(blocks.map((b) => b.name).sort(), [...USED].sort())
-  t.deepEqual(blocks.filter((b) => b.illustration), [], 'nothing on this page is exempt')
+  t.deepEqual(
+    blocks.filter((b) => b.illustration),
+    [],
+    'nothing on this page is exempt',
+  )
 })
 
 test('the Flow JSON parses and asks for data API 4.0 on Flow JSON 7.3, with a data_exchange to the endpoint', (t) => {
   const flow = JSON.parse(byName['flow.json'].code)
   t.is(flow.version, '7.3')
   t.is(flow.data_api_version, '4.0')
-  t.deepEqual(Object.keys(flow.routing_model), flow.screens.map((s) => s.id))
+  t.deepEqual(
+    Object.keys(flow.routing_model),
+    flow.screens.map((s) => s.id),
+  )
   t.regex(JSON.stringify(flow), /"name":"data_exchange"/)
 })
 
@@ -38,7 +45,16 @@ redisTest('the lifecycle as documented: keys, upload, serve, send with a session
   const dir = snippetDir(t)
   const url = await redisUrl()
   const graph = await mockGraph(t, (req) => {
-    if (req.path.endsWith('/whatsapp_business_encryption')) return req.method === 'POST' ? { json: { success: true } } : { json: { data: [{ business_public_key: readFileSync(join(dir, 'keys/public.pem'), 'utf8'), business_public_key_signature_status: 'VALID' }] } }
+    if (req.path.endsWith('/whatsapp_business_encryption'))
+      return req.method === 'POST'
+        ? { json: { success: true } }
+        : {
+            json: {
+              data: [
+                { business_public_key: readFileSync(join(dir, 'keys/public.pem'), 'utf8'), business_public_key_signature_status: 'VALID' },
+              ],
+            },
+          }
     if (req.path.endsWith('/messages')) return sentAnswer('wamid.DOCS')
     return undefined
   })
@@ -49,7 +65,10 @@ redisTest('the lifecycle as documented: keys, upload, serve, send with a session
   const setup = await runShellBlock(t, byName['setup.sh'].code, { dir, env, secrets })
   for (const r of setup.results) t.is(r.code, 0, `${r.step.cli.join(' ')}: ${r.stderr}`)
   t.regex(setup.results.at(-1).stdout, /^match: the registered public key is keys\/public\.pem$/m)
-  t.deepEqual(graph.requests.map((r) => `${r.method} ${r.path}`), ['POST /v21.0/106540352242922/whatsapp_business_encryption', 'GET /v21.0/106540352242922/whatsapp_business_encryption'])
+  t.deepEqual(
+    graph.requests.map((r) => `${r.method} ${r.path}`),
+    ['POST /v21.0/106540352242922/whatsapp_business_encryption', 'GET /v21.0/106540352242922/whatsapp_business_encryption'],
+  )
 
   // 3. The module, served as written (a free port instead of 3000, the test's Redis).
   writeFileSync(join(dir, 'flow.mjs'), byName['flow.mjs'].code)

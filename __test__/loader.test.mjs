@@ -50,7 +50,7 @@ test('a bogus WA_FLOWS_NATIVE_PATH falls back to WebCrypto with exactly one warn
   t.true(w.message.includes(bogus), w.message)
   t.regex(w.message, /file too short|invalid ELF header|not a valid/)
   t.is(w.causeCode, 'ERR_FLOW_BACKEND_UNAVAILABLE')
-  t.true(w.cause.includes(bogus), 'the load error is the warning\'s cause')
+  t.true(w.cause.includes(bogus), "the load error is the warning's cause")
   // Node prints it once on stderr as well.
   t.is(r.stderr.match(/WhatsAppFlowsWarning/g)?.length, 1, r.stderr)
 })

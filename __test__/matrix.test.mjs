@@ -29,7 +29,8 @@ class Screen {
 const trap = () => {
   throw new Error(`trap ${MARKER}`)
 }
-const hostileProxy = () => new Proxy(new Error(`proxied ${MARKER}`), { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap })
+const hostileProxy = () =>
+  new Proxy(new Error(`proxied ${MARKER}`), { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap })
 const circular = () => {
   const data = { a: 1 }
   data.self = data
@@ -68,7 +69,11 @@ const SCREENS = {
   RETURNS_DATE: () => new Date(0),
   RETURNS_ARRAY: () => [{ screen: 'A', data: {} }],
   RETURNS_CLASS: () => new Screen(),
-  RETURNS_MAP: () => new Map([['screen', 'A'], ['data', {}]]),
+  RETURNS_MAP: () =>
+    new Map([
+      ['screen', 'A'],
+      ['data', {}],
+    ]),
   RETURNS_NUMBER: () => 42,
   RETURNS_STRING: () => 'A',
   RETURNS_NULL: () => null,
@@ -210,21 +215,35 @@ const cases = [
   // -- valid requests and what the endpoint answers itself
   ok('valid ping', PING, ACTIVE),
   ok('valid INIT', flowRequest('INIT'), WELCOME),
-  ok('data_exchange with unicode data', flowRequest('data_exchange', { screen: 'ECHO', data: { s: 'é✓ 𝄞 \u0000 "q"', n: [1, 2.5, null, true] } }), {
-    screen: 'ECHO',
-    data: { echo: { s: 'é✓ 𝄞 \u0000 "q"', n: [1, 2.5, null, true] } },
-  }),
+  ok(
+    'data_exchange with unicode data',
+    flowRequest('data_exchange', { screen: 'ECHO', data: { s: 'é✓ 𝄞 \u0000 "q"', n: [1, 2.5, null, true] } }),
+    {
+      screen: 'ECHO',
+      data: { echo: { s: 'é✓ 𝄞 \u0000 "q"', n: [1, 2.5, null, true] } },
+    },
+  ),
   ok('completion (SUCCESS with params)', flowRequest('data_exchange', { screen: 'COMPLETE', data: {} }), {
     screen: 'SUCCESS',
     data: { extension_message_response: { params: { flow_token: `tok-${MARKER}`, n: 1 } } },
   }),
-  ok('error notification whose hook throws is acknowledged', flowRequest('data_exchange', { screen: 'ECHO', data: { error: 'INVALID_SCREEN', error_message: MARKER } }), {
-    data: { acknowledged: true },
+  ok(
+    'error notification whose hook throws is acknowledged',
+    flowRequest('data_exchange', { screen: 'ECHO', data: { error: 'INVALID_SCREEN', error_message: MARKER } }),
+    {
+      data: { acknowledged: true },
+    },
+  ),
+  ok('a null-prototype result is a plain object', flowRequest('data_exchange', { screen: 'NULL_PROTO', data: {} }), {
+    screen: 'NULL_PROTO',
+    data: { ok: true },
   }),
-  ok('a null-prototype result is a plain object', flowRequest('data_exchange', { screen: 'NULL_PROTO', data: {} }), { screen: 'NULL_PROTO', data: { ok: true } }),
-  ok('unknown extra body fields are ignored', PING, ACTIVE, { json: (s) => JSON.stringify({ version: 3, ...s.body, extra: { nested: [1] } }) }),
+  ok('unknown extra body fields are ignored', PING, ACTIVE, {
+    json: (s) => JSON.stringify({ version: 3, ...s.body, extra: { nested: [1] } }),
+  }),
   ok('fields reordered, JSON whitespace everywhere', PING, ACTIVE, {
-    json: (s) => `\r\n {\t"initial_vector" :\n"${s.body.initial_vector}" , "encrypted_flow_data":"${s.body.encrypted_flow_data}",\n"encrypted_aes_key"  :  "${s.body.encrypted_aes_key}"}\n\n`,
+    json: (s) =>
+      `\r\n {\t"initial_vector" :\n"${s.body.initial_vector}" , "encrypted_flow_data":"${s.body.encrypted_flow_data}",\n"encrypted_aes_key"  :  "${s.body.encrypted_aes_key}"}\n\n`,
   }),
 
   // -- content types: the endpoint reads the raw bytes whatever the type says
@@ -248,7 +267,12 @@ const cases = [
 
   // -- methods: 405 with Allow: POST, before the signature is looked at
   ...['GET', 'HEAD'].map((method) => ({ name: `${method} without a body`, expect: 405, allow: true, request: { method, headers: {} } })),
-  ...['PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((method) => ({ name: `${method} with a valid signed body`, expect: 405, allow: true, request: spec(validPing, { method }) })),
+  ...['PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((method) => ({
+    name: `${method} with a valid signed body`,
+    expect: 405,
+    allow: true,
+    request: spec(validPing, { method }),
+  })),
 
   // -- the body is not the encrypted request object
   ...Object.entries({
@@ -265,7 +289,10 @@ const cases = [
     'empty object': ['{}', 'field-missing'],
     'JSON nested 6,000 levels deep': ['['.repeat(6000) + ']'.repeat(6000), 'body-not-object'],
     'body in UTF-16LE': [Buffer.from(validPing, 'utf16le'), 'body-not-json'],
-    'invalid UTF-8 in the body': [Buffer.concat([Buffer.from('{"initial_vector":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), 'body-not-json'],
+    'invalid UTF-8 in the body': [
+      Buffer.concat([Buffer.from('{"initial_vector":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      'body-not-json',
+    ],
   }).map(([name, [body, reason]]) => ({ name, expect: 400, reason, request: spec(body) })),
   ...['encrypted_flow_data', 'encrypted_aes_key', 'initial_vector'].flatMap((field) => [
     { name: `${field} missing`, expect: 400, reason: 'field-missing', request: spec(withField(field, () => REMOVE)) },
@@ -285,20 +312,72 @@ const cases = [
     request: spec(withField('initial_vector', (v) => v.replaceAll('+', '-').replaceAll('/', '_'), PING, { iv: plusSlashIv })),
   },
   ok('initial_vector with "+" and "/" in the standard alphabet', PING, ACTIVE, { seal: { iv: plusSlashIv } }),
-  { name: 'a space inside initial_vector', expect: 400, reason: 'field-not-base64', request: spec(withField('initial_vector', (v) => `${v.slice(0, 8)} ${v.slice(8)}`)) },
-  { name: 'MIME line breaks inside encrypted_aes_key', expect: 400, reason: 'field-not-base64', request: spec(withField('encrypted_aes_key', (v) => v.match(/.{1,76}/g).join('\r\n'))) },
-  { name: 'a leading space in encrypted_flow_data', expect: 400, reason: 'field-not-base64', request: spec(withField('encrypted_flow_data', (v) => ` ${v}`)) },
-  { name: 'a trailing newline in encrypted_flow_data', expect: 400, reason: 'field-not-base64', request: spec(withField('encrypted_flow_data', (v) => `${v}\n`)) },
-  { name: 'a tab inside encrypted_aes_key', expect: 400, reason: 'field-not-base64', request: spec(withField('encrypted_aes_key', (v) => `${v.slice(0, 100)}\t${v.slice(100)}`)) },
-  ok('initial_vector without its padding (still canonical)', PING, ACTIVE, { json: (s) => JSON.stringify({ ...s.body, initial_vector: s.body.initial_vector.replace(/=+$/, '') }) }),
+  {
+    name: 'a space inside initial_vector',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('initial_vector', (v) => `${v.slice(0, 8)} ${v.slice(8)}`)),
+  },
+  {
+    name: 'MIME line breaks inside encrypted_aes_key',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('encrypted_aes_key', (v) => v.match(/.{1,76}/g).join('\r\n'))),
+  },
+  {
+    name: 'a leading space in encrypted_flow_data',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('encrypted_flow_data', (v) => ` ${v}`)),
+  },
+  {
+    name: 'a trailing newline in encrypted_flow_data',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('encrypted_flow_data', (v) => `${v}\n`)),
+  },
+  {
+    name: 'a tab inside encrypted_aes_key',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('encrypted_aes_key', (v) => `${v.slice(0, 100)}\t${v.slice(100)}`)),
+  },
+  ok('initial_vector without its padding (still canonical)', PING, ACTIVE, {
+    json: (s) => JSON.stringify({ ...s.body, initial_vector: s.body.initial_vector.replace(/=+$/, '') }),
+  }),
   ok('encrypted_aes_key without its padding (still canonical)', PING, ACTIVE, {
     json: (s) => JSON.stringify({ ...s.body, encrypted_aes_key: s.body.encrypted_aes_key.replace(/=+$/, '') }),
   }),
-  { name: 'initial_vector with one "=" of two', expect: 400, reason: 'field-not-base64', request: spec(withField('initial_vector', (v) => v.slice(0, -1))) },
-  { name: 'initial_vector with a third "="', expect: 400, reason: 'field-not-base64', request: spec(withField('initial_vector', (v) => `${v}=`)) },
-  { name: 'initial_vector with "==" in the middle', expect: 400, reason: 'field-not-base64', request: spec(withField('initial_vector', (v) => `${v.slice(0, 4)}==${v.slice(4, -2)}`)) },
-  { name: 'initial_vector with non-zero unused bits (non-canonical)', expect: 400, reason: 'field-not-base64', request: spec(withField('initial_vector', (v) => nonCanonical(v))) },
-  { name: 'encrypted_aes_key with non-zero unused bits (non-canonical)', expect: 400, reason: 'field-not-base64', request: spec(withField('encrypted_aes_key', (v) => nonCanonical(v))) },
+  {
+    name: 'initial_vector with one "=" of two',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('initial_vector', (v) => v.slice(0, -1))),
+  },
+  {
+    name: 'initial_vector with a third "="',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('initial_vector', (v) => `${v}=`)),
+  },
+  {
+    name: 'initial_vector with "==" in the middle',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('initial_vector', (v) => `${v.slice(0, 4)}==${v.slice(4, -2)}`)),
+  },
+  {
+    name: 'initial_vector with non-zero unused bits (non-canonical)',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('initial_vector', (v) => nonCanonical(v))),
+  },
+  {
+    name: 'encrypted_aes_key with non-zero unused bits (non-canonical)',
+    expect: 400,
+    reason: 'field-not-base64',
+    request: spec(withField('encrypted_aes_key', (v) => nonCanonical(v))),
+  },
   ...Object.entries({ $: '$', '*': '*', '.': '.', '-': '-', é: 'é', NUL: '\u0000', '%3D (URL-encoded =)': '%3D' }).map(([label, ch]) => ({
     name: `"${label}" inside encrypted_flow_data`,
     expect: 400,
@@ -306,40 +385,106 @@ const cases = [
     request: spec(withField('encrypted_flow_data', (v) => `${v.slice(0, 10)}${ch}${v.slice(11)}`)),
   })),
   // 32 hex digits are also 32 base64 characters: 24 bytes, so the IV length is what is wrong.
-  { name: 'initial_vector hex-encoded', expect: 400, reason: 'iv-length', request: spec(withField('initial_vector', (_, s) => s.iv.toString('hex'))) },
+  {
+    name: 'initial_vector hex-encoded',
+    expect: 400,
+    reason: 'iv-length',
+    request: spec(withField('initial_vector', (_, s) => s.iv.toString('hex'))),
+  },
 
   // -- IV length: anything but 16 bytes is a 400, even when the GCM data was made with that IV
-  ...[12, 15, 17, 1, 32].map((n) => ({ name: `a ${n}-byte IV (data encrypted under it)`, expect: 400, reason: 'iv-length', request: spec(seal(PING, { iv: randomBytes(n) }).json) })),
+  ...[12, 15, 17, 1, 32].map((n) => ({
+    name: `a ${n}-byte IV (data encrypted under it)`,
+    expect: 400,
+    reason: 'iv-length',
+    request: spec(seal(PING, { iv: randomBytes(n) }).json),
+  })),
 
   // -- the wrapped AES key: every problem is 421
-  { name: 'AES key wrapped for another RSA key', expect: 421, request: spec(sealWithNodeCrypto(PING, { publicKey: other.publicPem }).json) },
-  { name: 'RSA ciphertext of 255 bytes (first byte dropped)', expect: 421, request: spec(withField('encrypted_aes_key', (_, s) => b64(s.wrapped.subarray(1)))) },
-  { name: 'RSA ciphertext of 257 bytes (a byte appended)', expect: 421, request: spec(withField('encrypted_aes_key', (_, s) => b64(Buffer.concat([s.wrapped, Buffer.of(0)])))) },
-  { name: 'RSA ciphertext of 128 bytes', expect: 421, request: spec(withField('encrypted_aes_key', (_, s) => b64(s.wrapped.subarray(0, 128)))) },
+  {
+    name: 'AES key wrapped for another RSA key',
+    expect: 421,
+    request: spec(sealWithNodeCrypto(PING, { publicKey: other.publicPem }).json),
+  },
+  {
+    name: 'RSA ciphertext of 255 bytes (first byte dropped)',
+    expect: 421,
+    request: spec(withField('encrypted_aes_key', (_, s) => b64(s.wrapped.subarray(1)))),
+  },
+  {
+    name: 'RSA ciphertext of 257 bytes (a byte appended)',
+    expect: 421,
+    request: spec(withField('encrypted_aes_key', (_, s) => b64(Buffer.concat([s.wrapped, Buffer.of(0)])))),
+  },
+  {
+    name: 'RSA ciphertext of 128 bytes',
+    expect: 421,
+    request: spec(withField('encrypted_aes_key', (_, s) => b64(s.wrapped.subarray(0, 128)))),
+  },
   { name: 'RSA ciphertext of 1 byte', expect: 421, request: spec(withField('encrypted_aes_key', () => 'AA==')) },
-  { name: 'RSA ciphertext with a flipped bit', expect: 421, request: spec(withField('encrypted_aes_key', (_, s) => b64(flipByte(s.wrapped, 77, 0x10)))) },
+  {
+    name: 'RSA ciphertext with a flipped bit',
+    expect: 421,
+    request: spec(withField('encrypted_aes_key', (_, s) => b64(flipByte(s.wrapped, 77, 0x10)))),
+  },
   { name: 'RSA ciphertext all zero', expect: 421, request: spec(withField('encrypted_aes_key', () => b64(Buffer.alloc(256)))) },
-  { name: 'RSA ciphertext all 0xff (above the modulus)', expect: 421, request: spec(withField('encrypted_aes_key', () => b64(Buffer.alloc(256, 0xff)))) },
+  {
+    name: 'RSA ciphertext all 0xff (above the modulus)',
+    expect: 421,
+    request: spec(withField('encrypted_aes_key', () => b64(Buffer.alloc(256, 0xff)))),
+  },
   ...[0, 15, 24, 32].map((n) => {
     const key = randomBytes(n)
     const iv = randomBytes(16)
     const data = gcmEncrypt(n >= 24 ? key : randomBytes(16), iv, JSON.stringify(PING))
-    const body = JSON.stringify({ encrypted_flow_data: b64(data), encrypted_aes_key: b64(wrapAesKey(key, keys.publicPem)), initial_vector: b64(iv) })
+    const body = JSON.stringify({
+      encrypted_flow_data: b64(data),
+      encrypted_aes_key: b64(wrapAesKey(key, keys.publicPem)),
+      initial_vector: b64(iv),
+    })
     return { name: `a wrapped ${n}-byte AES key${n >= 24 ? ` (AES-${n * 8}-GCM data)` : ''}`, expect: 421, request: spec(body) }
   }),
 
   // -- the GCM data and tag: 421
   { name: 'GCM tag cut by one byte', expect: 421, request: spec(withField('encrypted_flow_data', (_, s) => b64(s.data.subarray(0, -1)))) },
-  { name: 'GCM tag cut off (16 bytes removed)', expect: 421, request: spec(withField('encrypted_flow_data', (_, s) => b64(s.data.subarray(0, -16)))) },
-  { name: 'encrypted_flow_data of 15 bytes', expect: 421, request: spec(withField('encrypted_flow_data', (_, s) => b64(s.data.subarray(0, 15)))) },
+  {
+    name: 'GCM tag cut off (16 bytes removed)',
+    expect: 421,
+    request: spec(withField('encrypted_flow_data', (_, s) => b64(s.data.subarray(0, -16)))),
+  },
+  {
+    name: 'encrypted_flow_data of 15 bytes',
+    expect: 421,
+    request: spec(withField('encrypted_flow_data', (_, s) => b64(s.data.subarray(0, 15)))),
+  },
   { name: 'encrypted_flow_data of 1 byte', expect: 421, request: spec(withField('encrypted_flow_data', () => 'AA==')) },
-  { name: 'GCM tag with a flipped bit', expect: 421, request: spec(withField('encrypted_flow_data', (_, s) => b64(flipByte(s.data, -1, 0x80)))) },
-  { name: 'GCM ciphertext with a flipped bit', expect: 421, request: spec(withField('encrypted_flow_data', (_, s) => b64(flipByte(s.data, 0)))) },
-  { name: 'a byte appended to encrypted_flow_data', expect: 421, request: spec(withField('encrypted_flow_data', (_, s) => b64(Buffer.concat([s.data, Buffer.of(0)])))) },
+  {
+    name: 'GCM tag with a flipped bit',
+    expect: 421,
+    request: spec(withField('encrypted_flow_data', (_, s) => b64(flipByte(s.data, -1, 0x80)))),
+  },
+  {
+    name: 'GCM ciphertext with a flipped bit',
+    expect: 421,
+    request: spec(withField('encrypted_flow_data', (_, s) => b64(flipByte(s.data, 0)))),
+  },
+  {
+    name: 'a byte appended to encrypted_flow_data',
+    expect: 421,
+    request: spec(withField('encrypted_flow_data', (_, s) => b64(Buffer.concat([s.data, Buffer.of(0)])))),
+  },
   { name: 'initial_vector with a flipped bit', expect: 421, request: spec(withField('initial_vector', (_, s) => b64(flipByte(s.iv, 5)))) },
   { name: 'the IV of another request', expect: 421, request: spec(withField('initial_vector', () => seal(PING).body.initial_vector)) },
-  { name: 'encrypted_flow_data of another request', expect: 421, request: spec(withField('encrypted_flow_data', () => seal(PING).body.encrypted_flow_data)) },
-  { name: 'encrypted_aes_key of another request', expect: 421, request: spec(withField('encrypted_aes_key', () => seal(PING).body.encrypted_aes_key)) },
+  {
+    name: 'encrypted_flow_data of another request',
+    expect: 421,
+    request: spec(withField('encrypted_flow_data', () => seal(PING).body.encrypted_flow_data)),
+  },
+  {
+    name: 'encrypted_aes_key of another request',
+    expect: 421,
+    request: spec(withField('encrypted_aes_key', () => seal(PING).body.encrypted_aes_key)),
+  },
 
   // -- decrypted plaintext that is not a Flow request: 400
   ...Object.entries({
@@ -394,13 +539,27 @@ const cases = [
       ['a signature of the body plus a newline', signature(SECRET, `${body}\n`), 432],
       ['the valid value and a second value in one header', `sha256=${hex}, sha256=${'0'.repeat(64)}`, 432],
     ]
-    return variants.map(([name, sig, expect]) => ({ name: `signature: ${name}`, expect, request: spec(body, { sig }), open: validSealed, response: ACTIVE }))
+    return variants.map(([name, sig, expect]) => ({
+      name: `signature: ${name}`,
+      expect,
+      request: spec(body, { sig }),
+      open: validSealed,
+      response: ACTIVE,
+    }))
   })(),
-  { name: 'signature: the header sent twice with the valid value', expect: 432, request: spec(validPing, { sig: null }), repeatSignature: true },
+  {
+    name: 'signature: the header sent twice with the valid value',
+    expect: 432,
+    request: spec(validPing, { sig: null }),
+    repeatSignature: true,
+  },
   {
     name: 'signature: only the legacy X-Hub-Signature (sha1) header',
     expect: 432,
-    request: spec(validPing, { sig: null, headers: { 'x-hub-signature': `sha1=${createHmac('sha1', SECRET).update(validPing).digest('hex')}` } }),
+    request: spec(validPing, {
+      sig: null,
+      headers: { 'x-hub-signature': `sha1=${createHmac('sha1', SECRET).update(validPing).digest('hex')}` },
+    }),
   },
 
   // -- hostile handler results (docs "What a handler may return"): 500, or 427 for FlowTokenError, 504 at the deadline
@@ -430,9 +589,21 @@ const cases = [
     'DATA_BIGINT',
     'DATA_CIRCULAR',
     'DATA_TOJSON_THROWS',
-  ].map((screen) => ({ name: `handler ${screen}`, expect: 500, request: spec(seal(flowRequest('data_exchange', { screen, data: { m: MARKER } })).json) })),
-  { name: 'handler NEVER_SETTLES (deadline, no onTimeout)', expect: 504, request: spec(seal(flowRequest('data_exchange', { screen: 'NEVER_SETTLES', data: {} })).json) },
-  ...Object.entries({ TOKEN: 'Session expired', TOKEN_ASYNC: 'Please start again ✓', TOKEN_DEFAULT: 'The flow token is no longer valid' }).map(([screen, message]) => ({
+  ].map((screen) => ({
+    name: `handler ${screen}`,
+    expect: 500,
+    request: spec(seal(flowRequest('data_exchange', { screen, data: { m: MARKER } })).json),
+  })),
+  {
+    name: 'handler NEVER_SETTLES (deadline, no onTimeout)',
+    expect: 504,
+    request: spec(seal(flowRequest('data_exchange', { screen: 'NEVER_SETTLES', data: {} })).json),
+  },
+  ...Object.entries({
+    TOKEN: 'Session expired',
+    TOKEN_ASYNC: 'Please start again ✓',
+    TOKEN_DEFAULT: 'The flow token is no longer valid',
+  }).map(([screen, message]) => ({
     name: `handler ${screen} (FlowTokenError)`,
     expect: 427,
     request: spec(seal(flowRequest('data_exchange', { screen, data: {} })).json),
@@ -451,14 +622,21 @@ const targets = {
 }
 
 const privateKey = loadPrivateKey(keys.privatePem)
-const caught = (promise) => promise.then(() => undefined, (e) => e)
+const caught = (promise) =>
+  promise.then(
+    () => undefined,
+    (e) => e,
+  )
 
 const started = new Map()
 function server(name) {
   if (!started.has(name)) {
     const { listen, create } = targets[name]
     const log = captureLogger()
-    started.set(name, listen(makeEndpoint(create, log)).then((srv) => ({ ...srv, log })))
+    started.set(
+      name,
+      listen(makeEndpoint(create, log)).then((srv) => ({ ...srv, log })),
+    )
   }
   return started.get(name)
 }
@@ -470,7 +648,10 @@ test.after.always(async () => {
 function send(url, c) {
   if (!c.repeatSignature) return sendHttp(url, c.request)
   const sig = signature(SECRET, c.request.body)
-  return sendHttp(url, { ...c.request, headers: [...Object.entries(c.request.headers).flat(), 'x-hub-signature-256', sig, 'x-hub-signature-256', sig] })
+  return sendHttp(url, {
+    ...c.request,
+    headers: [...Object.entries(c.request.headers).flat(), 'x-hub-signature-256', sig, 'x-hub-signature-256', sig],
+  })
 }
 
 const aliveSealed = seal(PING)

@@ -46,7 +46,12 @@ const item = (path, f, file_name, media_id) => ({ media_id, cdn_url: cdn.url(pat
 
 test.serial('a decrypted request: every item collected, written, summarised as JSON', async (t) => {
   const input = join(dir, 'request.json')
-  const request = { version: '3.0', action: 'data_exchange', screen: 'S', data: { photos: [item('/good', good, '../../x.jpg', 'p1')], docs: [item('/good', good, 'doc.pdf', 'd1')] } }
+  const request = {
+    version: '3.0',
+    action: 'data_exchange',
+    screen: 'S',
+    data: { photos: [item('/good', good, '../../x.jpg', 'p1')], docs: [item('/good', good, 'doc.pdf', 'd1')] },
+  }
   await writeFile(input, JSON.stringify(request))
   const out = join(dir, 'out1')
   const c = capture()
@@ -57,7 +62,10 @@ test.serial('a decrypted request: every item collected, written, summarised as J
   t.is(summary.ok, 2)
   t.is(summary.failed, 0)
   t.is(summary.bytes, 2 * good.cdnFile.length)
-  t.deepEqual(summary.files.map((f) => f.path), [join(out, 'x.jpg'), join(out, 'doc.pdf')])
+  t.deepEqual(
+    summary.files.map((f) => f.path),
+    [join(out, 'x.jpg'), join(out, 'doc.pdf')],
+  )
   t.deepEqual((await readdir(out)).sort(), ['doc.pdf', 'x.jpg'])
   t.true((await readFile(join(out, 'x.jpg'))).equals(good.plaintext))
   t.regex(c.stderr(), /2 of 2 files written/)
@@ -65,14 +73,20 @@ test.serial('a decrypted request: every item collected, written, summarised as J
 
 test.serial('a failed file makes the exit code 1 and is named with its reason', async (t) => {
   const input = join(dir, 'items.json')
-  await writeFile(input, JSON.stringify([item('/good', good, 'ok.jpg', 'a'), item('/bad', bad, 'evil.jpg', 'b'), item('/missing', good, 'gone.jpg', 'c')]))
+  await writeFile(
+    input,
+    JSON.stringify([item('/good', good, 'ok.jpg', 'a'), item('/bad', bad, 'evil.jpg', 'b'), item('/missing', good, 'gone.jpg', 'c')]),
+  )
   const out = join(dir, 'out2')
   const c = capture()
   const code = await run([input, '-o', out, '--json'], c.io)
   t.is(code, 1)
   const summary = JSON.parse(c.stdout())
   t.is(summary.failed, 2)
-  t.deepEqual(summary.files.map((f) => f.error?.code), [undefined, 'ERR_MEDIA_HMAC_MISMATCH', 'ERR_MEDIA_DOWNLOAD_FAILED'])
+  t.deepEqual(
+    summary.files.map((f) => f.error?.code),
+    [undefined, 'ERR_MEDIA_HMAC_MISMATCH', 'ERR_MEDIA_DOWNLOAD_FAILED'],
+  )
   t.regex(c.stderr(), /failed evil\.jpg: ERR_MEDIA_HMAC_MISMATCH/)
   t.regex(c.stderr(), /failed gone\.jpg: ERR_MEDIA_DOWNLOAD_FAILED: the CDN answered HTTP 404/)
   t.regex(c.stderr(), /ok\s+ok\.jpg/)
@@ -98,7 +112,9 @@ test.serial('like every command: usage errors exit 2 with one usage line, other 
   // Not usage errors: exit 1, one line.
   const missing = await runCli(['decrypt-media', join(dir, 'nope.json'), '--out', dir])
   t.is(missing.code, 1)
-  t.deepEqual(lines(missing.stderr), [`wa-flows: cannot read ${join(dir, 'nope.json')}: ENOENT: no such file or directory, open '${join(dir, 'nope.json')}'`])
+  t.deepEqual(lines(missing.stderr), [
+    `wa-flows: cannot read ${join(dir, 'nope.json')}: ENOENT: no such file or directory, open '${join(dir, 'nope.json')}'`,
+  ])
   const empty = join(dir, 'empty.json')
   await writeFile(empty, '{"data":{}}')
   const none = await runCli(['decrypt-media', empty, '--out', dir])
@@ -118,7 +134,11 @@ test.serial('the batch reports expected bytes from Content-Length as downloads s
   await writeFile(input, JSON.stringify([item('/good', good, 'a.jpg', 'a'), item('/good', good, 'b.jpg', 'b')]))
   const seen = []
   const { decryptMediaBatch } = await import('../dist/index.js')
-  await decryptMediaBatch(JSON.parse(await readFile(input, 'utf8')), { outDir: join(dir, 'out-sizes'), concurrency: 1, onProgress: (p) => seen.push(p) })
+  await decryptMediaBatch(JSON.parse(await readFile(input, 'utf8')), {
+    outDir: join(dir, 'out-sizes'),
+    concurrency: 1,
+    onProgress: (p) => seen.push(p),
+  })
   t.is(seen[0].expectedBytes, undefined, 'no size known at the start')
   const firstSized = seen.find((p) => p.expectedBytes !== undefined)
   t.is(firstSized.expectedBytes, 2 * good.cdnFile.length, 'one size known: the other item is estimated at the mean')
@@ -130,24 +150,39 @@ test.serial('on a TTY a progress bar is drawn on stderr', async (t) => {
   const input = join(dir, 'one.json')
   await writeFile(input, JSON.stringify([item('/good', good, 'tty.jpg', 't')]))
   const err = []
-  const code = await run([input, '--out', join(dir, 'out3')], { stdout: { write: () => {} }, stderr: { write: (s) => err.push(s), isTTY: true } })
+  const code = await run([input, '--out', join(dir, 'out3')], {
+    stdout: { write: () => {} },
+    stderr: { write: (s) => err.push(s), isTTY: true },
+  })
   t.is(code, 0)
   t.regex(err.join(''), /\[#+\] 1\/1 files .* ETA/)
 })
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
   test.serial(`${signal} mid-download: exit ${code}, every partial file removed, finished ones kept`, async (t) => {
     const input = join(dir, `stall-${signal}.json`)
-    await writeFile(input, JSON.stringify([item('/good', good, 'done.jpg', 'g'), item('/stall', good, 'a.jpg', 'a'), item('/stall', good, 'b.jpg', 'b')]))
+    await writeFile(
+      input,
+      JSON.stringify([item('/good', good, 'done.jpg', 'g'), item('/stall', good, 'a.jpg', 'a'), item('/stall', good, 'b.jpg', 'b')]),
+    )
     const out = join(dir, `out-${signal}`)
-    const child = spawn(process.execPath, [cliPath, 'decrypt-media', input, '--out', out, '--concurrency', '3'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [cliPath, 'decrypt-media', input, '--out', out, '--concurrency', '3'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
     const exited = new Promise((resolve) => child.on('close', (c, s) => resolve({ c, s })))
     await Promise.all([cdn.waitFor('/stall'), cdn.waitFor('/stall')])
     await new Promise((r) => setTimeout(r, 500))
     const during = await readdir(out)
-    t.true(during.some((n) => n.endsWith('.part')), `temp files exist mid-download: ${during}`)
+    t.true(
+      during.some((n) => n.endsWith('.part')),
+      `temp files exist mid-download: ${during}`,
+    )
     child.kill(signal)
     const { c } = await Promise.race([exited, new Promise((r) => setTimeout(() => r({ c: 'timeout' }), 10_000))])
     t.is(c, code, stderr)

@@ -17,7 +17,12 @@ const tampered = tamperHmac(encryptMedia(testBytes(5000)))
 const big = encryptMedia(testBytes(2 << 20))
 
 let cdn
-const item = (path, f, file_name = 'photo.jpg', media_id = path.slice(1)) => ({ media_id, cdn_url: cdn.url(path), file_name, encryption_metadata: f.metadata })
+const item = (path, f, file_name = 'photo.jpg', media_id = path.slice(1)) => ({
+  media_id,
+  cdn_url: cdn.url(path),
+  file_name,
+  encryption_metadata: f.metadata,
+})
 
 test.before(async () => {
   cdn = await startCdn({
@@ -122,7 +127,10 @@ for (const runtime of runtimes) {
     try {
       const ac = new AbortController()
       setTimeout(() => ac.abort(), 100)
-      const err = await t.throwsAsync(() => media.downloadMedia(item('/slow', good), { to: dir, signal: ac.signal }), { code: 'ERR_MEDIA_DOWNLOAD_FAILED', message: /aborted/ })
+      const err = await t.throwsAsync(() => media.downloadMedia(item('/slow', good), { to: dir, signal: ac.signal }), {
+        code: 'ERR_MEDIA_DOWNLOAD_FAILED',
+        message: /aborted/,
+      })
       t.is(err.name, 'MediaDownloadError')
       t.deepEqual(await readdir(dir), [])
       await t.throwsAsync(() => media.downloadMedia(item('/good', good), { signal: AbortSignal.abort() }), { message: /aborted/ })
@@ -140,7 +148,10 @@ for (const runtime of runtimes) {
       await cdn.waitFor('/half')
       await new Promise((r) => setTimeout(r, 300))
       const names = await readdir(dir)
-      t.true(names.every((n) => n.startsWith('.') && n.endsWith('.part')), names.join(','))
+      t.true(
+        names.every((n) => n.startsWith('.') && n.endsWith('.part')),
+        names.join(','),
+      )
       const plaintextProbe = good.plaintext.subarray(1000, 1064)
       for (const n of names) {
         const bytes = await readFile(join(dir, n))
@@ -159,12 +170,18 @@ for (const runtime of runtimes) {
     const dir = await tempDir()
     try {
       const ac = new AbortController()
-      const pending = media.decryptMediaBatch([item('/small', small, 'done.bin'), item('/half', good, 'half.jpg'), item('/half', good, 'half2.jpg')], { outDir: dir, concurrency: 3, signal: ac.signal })
+      const pending = media.decryptMediaBatch(
+        [item('/small', small, 'done.bin'), item('/half', good, 'half.jpg'), item('/half', good, 'half2.jpg')],
+        { outDir: dir, concurrency: 3, signal: ac.signal },
+      )
       await cdn.waitFor('/half')
       await new Promise((r) => setTimeout(r, 300))
       ac.abort()
       const results = await pending
-      t.deepEqual(results.map((r) => Boolean(r.path)), [true, false, false])
+      t.deepEqual(
+        results.map((r) => Boolean(r.path)),
+        [true, false, false],
+      )
       t.deepEqual(await readdir(dir), ['done.bin'])
       t.true((await readFile(join(dir, 'done.bin'))).equals(small.plaintext))
     } finally {
@@ -198,7 +215,10 @@ for (const runtime of runtimes) {
       ]
       const progress = []
       const results = await media.decryptMediaBatch(items, { outDir: dir, concurrency: 3, onProgress: (p) => progress.push(p) })
-      t.deepEqual(results.map((r) => r.media_id), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'])
+      t.deepEqual(
+        results.map((r) => r.media_id),
+        ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'],
+      )
       t.is(results[1].error.code, 'ERR_MEDIA_HMAC_MISMATCH')
       t.is(results[3].error.code, 'ERR_MEDIA_DOWNLOAD_FAILED')
       t.is(results[3].error.httpStatus, 404)
@@ -212,7 +232,10 @@ for (const runtime of runtimes) {
       t.is(results[6].path, join(dir, 'm7'))
       t.deepEqual((await readdir(dir)).sort(), ['_CON.txt', 'a (1).jpg', 'a (2).jpg', 'a.jpg', 'm7', 'x'])
       const last = progress.at(-1)
-      t.deepEqual({ ...last, bytes: undefined, expectedBytes: undefined }, { done: 8, failed: 2, total: 8, bytes: undefined, expectedBytes: undefined })
+      t.deepEqual(
+        { ...last, bytes: undefined, expectedBytes: undefined },
+        { done: 8, failed: 2, total: 8, bytes: undefined, expectedBytes: undefined },
+      )
       t.is(last.bytes, 3 * good.cdnFile.length + tampered.cdnFile.length + 3 * small.cdnFile.length)
       t.is(last.expectedBytes, last.bytes, 'once all is done, the estimate is what was downloaded')
       t.true(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done))
@@ -239,7 +262,10 @@ for (const runtime of runtimes) {
   test(name('an aborted batch reports every item as failed'), async (t) => {
     const dir = await tempDir()
     try {
-      const results = await media.decryptMediaBatch([item('/good', good), item('/small', small)], { outDir: dir, signal: AbortSignal.abort() })
+      const results = await media.decryptMediaBatch([item('/good', good), item('/small', small)], {
+        outDir: dir,
+        signal: AbortSignal.abort(),
+      })
       t.true(results.every((r) => r.error?.code === 'ERR_MEDIA_DOWNLOAD_FAILED'))
       t.deepEqual(await readdir(dir), [])
     } finally {

@@ -78,10 +78,18 @@ for (const runtime of runtimes) {
     ['an empty file', { ...fixture, cdnFile: Buffer.alloc(0) }, 'ERR_MEDIA_MALFORMED'],
     ['a ciphertext that is not a multiple of 16', { ...fixture, cdnFile: fixture.cdnFile.subarray(1) }, 'ERR_MEDIA_MALFORMED'],
     ['encryption_key not base64', { ...fixture, metadata: { ...fixture.metadata, encryption_key: 'not*base64' } }, 'ERR_MEDIA_MALFORMED'],
-    ['a 16-byte encryption_key', { ...fixture, metadata: { ...fixture.metadata, encryption_key: Buffer.alloc(16).toString('base64') } }, 'ERR_MEDIA_MALFORMED'],
+    [
+      'a 16-byte encryption_key',
+      { ...fixture, metadata: { ...fixture.metadata, encryption_key: Buffer.alloc(16).toString('base64') } },
+      'ERR_MEDIA_MALFORMED',
+    ],
     ['a 12-byte iv', { ...fixture, metadata: { ...fixture.metadata, iv: Buffer.alloc(12).toString('base64') } }, 'ERR_MEDIA_MALFORMED'],
     ['a missing hmac_key', { ...fixture, metadata: { ...fixture.metadata, hmac_key: undefined } }, 'ERR_MEDIA_MALFORMED'],
-    ['a 31-byte plaintext_hash', { ...fixture, metadata: { ...fixture.metadata, plaintext_hash: Buffer.alloc(31).toString('base64') } }, 'ERR_MEDIA_MALFORMED'],
+    [
+      'a 31-byte plaintext_hash',
+      { ...fixture, metadata: { ...fixture.metadata, plaintext_hash: Buffer.alloc(31).toString('base64') } },
+      'ERR_MEDIA_MALFORMED',
+    ],
   ]
   for (const [what, f, code] of cases) {
     test(name(`one-shot rejects ${what} with ${code}`), async (t) => {
@@ -89,7 +97,14 @@ for (const runtime of runtimes) {
       t.is(err.name, 'MediaIntegrityError')
     })
     test(name(`streaming rejects ${what} with ${code}`), async (t) => {
-      const err = await t.throwsAsync(async () => drain(media.createMediaDecryptor(f.metadata), split(f.cdnFile, () => 7)), { code })
+      const err = await t.throwsAsync(
+        async () =>
+          drain(
+            media.createMediaDecryptor(f.metadata),
+            split(f.cdnFile, () => 7),
+          ),
+        { code },
+      )
       t.is(err.name, 'MediaIntegrityError')
     })
   }
@@ -125,7 +140,10 @@ for (const runtime of runtimes) {
   })
 
   test(name('the 64 MiB file streamed in 64 KiB chunks equals the plaintext'), async (t) => {
-    const out = await drain(media.createMediaDecryptor(big.metadata), split(big.cdnFile, () => 65536))
+    const out = await drain(
+      media.createMediaDecryptor(big.metadata),
+      split(big.cdnFile, () => 65536),
+    )
     t.is(out.length, big.plaintext.length)
     t.true(out.equals(big.plaintext))
   })

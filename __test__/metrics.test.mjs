@@ -69,7 +69,13 @@ test('an endpoint with metrics counts every answer: 200, 421, 432, 504 (a deadli
   t.is(s.handlerSeconds.count, 6)
   t.true(s.handlerSeconds.sum >= 0.05, 'the 504 took at least the deadline')
   const { samples, types } = parseProm(t, metrics.prometheus())
-  t.deepEqual(types, { wa_flows_requests_total: 'counter', wa_flows_decrypt_failures_total: 'counter', wa_flows_deadline_misses_total: 'counter', wa_flows_handler_seconds: 'histogram', wa_flows_webhook_deliveries_total: 'counter' })
+  t.deepEqual(types, {
+    wa_flows_requests_total: 'counter',
+    wa_flows_decrypt_failures_total: 'counter',
+    wa_flows_deadline_misses_total: 'counter',
+    wa_flows_handler_seconds: 'histogram',
+    wa_flows_webhook_deliveries_total: 'counter',
+  })
   t.is(samples['wa_flows_requests_total{status="421"}'], 1)
   t.is(samples.wa_flows_deadline_misses_total, 1)
   checkHistogram(t, samples)
@@ -87,7 +93,10 @@ test('quantiles and the summary line: p90 from the histogram, Meta thresholds fl
   const s = m.snapshot()
   const p90 = quantile(s, 0.9)
   t.true(p90 > 0.01 && p90 <= 0.025, `p90 ${p90} lies in the 10–25 ms bucket`)
-  t.is(summaryLine(s, 60), "metrics 60s: 100 requests, 5 errors (5.0 %), p90 0.024 s, 0 deadline misses, 0 decrypt failures, 0 webhook deliveries — OVER META'S ALERT THRESHOLDS: error rate ≥ 5 %")
+  t.is(
+    summaryLine(s, 60),
+    "metrics 60s: 100 requests, 5 errors (5.0 %), p90 0.024 s, 0 deadline misses, 0 decrypt failures, 0 webhook deliveries — OVER META'S ALERT THRESHOLDS: error rate ≥ 5 %",
+  )
   const slow = createFlowMetrics()
   for (let i = 0; i < 10; i++) slow.recordRequest(200, 1.5)
   t.regex(summaryLine(slow.snapshot(), 60), /p90 2\.\d{3} s.*OVER META'S ALERT THRESHOLDS: p90 ≥ 1 s$/)
@@ -109,7 +118,13 @@ async function keysDir(t) {
 async function summed(srv, requests, webhook = 0) {
   const deadline = Date.now() + 15_000
   for (;;) {
-    const found = [...srv.output().matchAll(/^\S+ metrics 1s: (\d+) requests, (\d+) errors .*, (\d+) webhook deliveries( — OVER META'S ALERT THRESHOLDS: error rate ≥ 5 %)?$/gm)]
+    const found = [
+      ...srv
+        .output()
+        .matchAll(
+          /^\S+ metrics 1s: (\d+) requests, (\d+) errors .*, (\d+) webhook deliveries( — OVER META'S ALERT THRESHOLDS: error rate ≥ 5 %)?$/gm,
+        ),
+    ]
     const total = { requests: 0, errors: 0, webhook: 0, flagged: false }
     for (const m of found) {
       total.requests += Number(m[1])
@@ -128,10 +143,28 @@ const scrape = (url) =>
 test('serve --metrics-path serves the counters; --metrics-log prints a line per interval, flagged over the thresholds', async (t) => {
   const dir = await keysDir(t)
   const env = cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: join(dir, 'private.pem'), WA_FLOWS_APP_SECRET: 'metrics-secret' })
-  const srv = startProcess(t, [cliPath, 'serve', '--handler', join(root, 'examples/booking-flow.mjs'), '--port', '0', '--metrics-path', '/metrics', '--metrics-log', '--metrics-interval', '1'], { env })
+  const srv = startProcess(
+    t,
+    [
+      cliPath,
+      'serve',
+      '--handler',
+      join(root, 'examples/booking-flow.mjs'),
+      '--port',
+      '0',
+      '--metrics-path',
+      '/metrics',
+      '--metrics-log',
+      '--metrics-interval',
+      '1',
+    ],
+    { env },
+  )
   const [, url] = await srv.ready
   const origin = new URL(url).origin
-  const sim = await runCli(['simulate', '--url', url, '--public-key', join(dir, 'public.pem')], { env: cleanEnv({ WA_FLOWS_APP_SECRET: 'metrics-secret' }) })
+  const sim = await runCli(['simulate', '--url', url, '--public-key', join(dir, 'public.pem')], {
+    env: cleanEnv({ WA_FLOWS_APP_SECRET: 'metrics-secret' }),
+  })
   t.is(sim.code, 0, sim.stderr)
   // Four unsigned requests (432): two raw, then simulate's ping and INIT without the app secret.
   for (let i = 0; i < 2; i++) t.is((await postEncrypted(url, makeKeys().publicPem, { version: '3.0', action: 'ping' })).status, 432)
@@ -156,10 +189,28 @@ test('serve --metrics-path serves the counters; --metrics-log prints a line per 
   t.notRegex(srv.output(), / GET metrics /, 'scrapes are not logged as requests')
 })
 
-test('serve --workers 2: a scrape on any worker answers every worker\'s counters; one summary line per interval', async (t) => {
+test("serve --workers 2: a scrape on any worker answers every worker's counters; one summary line per interval", async (t) => {
   const dir = await keysDir(t)
   const env = cleanEnv({ WA_FLOWS_PRIVATE_KEY_FILE: join(dir, 'private.pem') })
-  const srv = startProcess(t, [cliPath, 'serve', '--handler', join(root, 'examples/booking-flow.mjs'), '--port', '0', '--workers', '2', '--metrics-path', '/metrics', '--metrics-log', '--metrics-interval', '1'], { env, timeoutMs: 30_000 })
+  const srv = startProcess(
+    t,
+    [
+      cliPath,
+      'serve',
+      '--handler',
+      join(root, 'examples/booking-flow.mjs'),
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--metrics-path',
+      '/metrics',
+      '--metrics-log',
+      '--metrics-interval',
+      '1',
+    ],
+    { env, timeoutMs: 30_000 },
+  )
   const [, url] = await srv.ready
   const publicPem = readFileSync(join(dir, 'public.pem'), 'utf8')
   // Fresh connections, so the cluster spreads them over both workers.

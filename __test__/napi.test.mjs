@@ -128,14 +128,15 @@ test('native handles are finalized when collected', async (t) => {
   t.is(out.after, out.before)
 })
 
-test('promises settle on the JS thread under many concurrent jobs, on the own pool and on libuv\'s', async (t) => {
+test("promises settle on the JS thread under many concurrent jobs, on the own pool and on libuv's", async (t) => {
   for (const mode of ['own', 'libuv']) {
     testing.setThreadPool(mode)
     t.is(testing.threadPool(), mode)
     const key = new Uint8Array(16).fill(7)
     const iv = new Uint8Array(16).fill(9)
     const results = await Promise.all(Array.from({ length: 500 }, (_, i) => testing.encryptResponse(key, iv, enc.encode(`payload ${i}`))))
-    for (const [i, ct] of results.entries()) t.deepEqual(new Uint8Array(ct), new Uint8Array(testing.encryptResponseSync(key, iv, enc.encode(`payload ${i}`))))
+    for (const [i, ct] of results.entries())
+      t.deepEqual(new Uint8Array(ct), new Uint8Array(testing.encryptResponseSync(key, iv, enc.encode(`payload ${i}`))))
     const bad = await t.throwsAsync(testing.decryptRequest(testing.loadKey(enc.encode(pem)), new Uint8Array(256), iv, new Uint8Array(32)))
     t.is(bad.code, 'ERR_FLOW_DECRYPTION_FAILED')
   }
@@ -166,12 +167,14 @@ test('work that cannot be scheduled fails at once (no promise left pending), thr
   const { createNativeBackend } = await import('../dist/backend/native.js')
   const backend = createNativeBackend(testing)
   testing.__failNextSpawn()
-  const rejected = await t.throwsAsync(backend.encryptResponse(new Uint8Array(16), new Uint8Array(16), new Uint8Array(1 << 20)), { instanceOf: FlowInternalError })
+  const rejected = await t.throwsAsync(backend.encryptResponse(new Uint8Array(16), new Uint8Array(16), new Uint8Array(1 << 20)), {
+    instanceOf: FlowInternalError,
+  })
   t.is(rejected.reason, 'thread-pool')
   t.is((await backend.encryptResponse(new Uint8Array(16), new Uint8Array(16), new Uint8Array(1 << 20))).length, (1 << 20) + 16)
 })
 
-test('native errors carry code and reason as properties and map to the table\'s classes', async (t) => {
+test("native errors carry code and reason as properties and map to the table's classes", async (t) => {
   const e = t.throws(() => native.loadKey(enc.encode('not a key')))
   t.is(e.code, 'ERR_FLOW_KEY_INVALID')
   t.is(e.reason, 'malformed')
@@ -182,10 +185,17 @@ test('native errors carry code and reason as properties and map to the table\'s 
 })
 
 test('a pending job keeps the process alive until it settles, then the idle addon lets it exit', (t) => {
-  const out = execFileSync(process.execPath, ['-e', `
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `
     const m = require(${JSON.stringify(releasePath)});
     const k = new Uint8Array(16), iv = new Uint8Array(16);
-    m.encryptResponse(k, iv, new Uint8Array(1 << 20)).then(b => console.log('done', b.length));`], { encoding: 'utf8', timeout: 10_000 })
+    m.encryptResponse(k, iv, new Uint8Array(1 << 20)).then(b => console.log('done', b.length));`,
+    ],
+    { encoding: 'utf8', timeout: 10_000 },
+  )
   t.is(out.trim(), `done ${(1 << 20) + 16}`)
 })
 
@@ -196,11 +206,16 @@ test('the addon works in worker threads (per-environment state) alongside the ma
     const k = new Uint8Array(16).fill(1), iv = new Uint8Array(16).fill(2);
     Promise.all(Array.from({ length: 50 }, () => m.encryptResponse(k, iv, new Uint8Array(100))))
       .then(r => parentPort.postMessage(r.length));`
-  const runs = await Promise.all([1, 2, 3].map(() => new Promise((resolve, reject) => {
-    const w = new Worker(code, { eval: true })
-    w.once('message', resolve)
-    w.once('error', reject)
-  })))
+  const runs = await Promise.all(
+    [1, 2, 3].map(
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(code, { eval: true })
+          w.once('message', resolve)
+          w.once('error', reject)
+        }),
+    ),
+  )
   t.deepEqual(runs, [50, 50, 50])
   t.is((await native.encryptResponse(new Uint8Array(16), new Uint8Array(16), new Uint8Array(10))).length, 26)
 })
@@ -234,6 +249,10 @@ test('terminating a worker thread with jobs in flight neither crashes nor leaks 
       const out = await m.encryptResponse(new Uint8Array(16), new Uint8Array(16), new Uint8Array(100));
       console.log('main ok', out.length);
     })();`
-  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, WA_FLOWS_THREADS: '1' } })
+  const out = execFileSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, WA_FLOWS_THREADS: '1' },
+  })
   t.is(out.trim(), 'main ok 116')
 })

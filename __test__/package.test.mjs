@@ -25,19 +25,27 @@ test('publint --strict finds nothing', async (t) => {
 })
 
 test('attw --pack . --profile esm-only is clean; only the ignored CJS/node10 resolutions report anything', async (t) => {
-  const run = execFileP(bin('attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'json'], { cwd: root, env: packEnv, maxBuffer: 64 << 20 })
+  const run = execFileP(bin('attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'json'], {
+    cwd: root,
+    env: packEnv,
+    maxBuffer: 64 << 20,
+  })
   const { stdout } = await run // rejects on a non-zero exit
   const report = JSON.parse(stdout)
   t.deepEqual(report.analysis.entrypoints && Object.keys(report.analysis.entrypoints).sort(), ['.', './package.json', './webcrypto'])
   const problems = Object.values(report.problems ?? {}).flat()
-  t.deepEqual(problems.filter((p) => !['node10', 'node16-cjs'].includes(p.resolutionKind)), [])
+  t.deepEqual(
+    problems.filter((p) => !['node10', 'node16-cjs'].includes(p.resolutionKind)),
+    [],
+  )
 })
 
 test('exports: `types` first in every condition, ./package.json exported, worker-type runtimes get the WebCrypto entry', (t) => {
   const web = { types: './dist/webcrypto.d.ts', default: './dist/webcrypto.js' }
   const walk = (node, path) => {
     if (typeof node !== 'object' || node === null) return
-    if ('types' in node) t.is(Object.keys(node).filter((k) => !['workerd', 'worker', 'browser', 'deno'].includes(k))[0], 'types', `${path}: types first`)
+    if ('types' in node)
+      t.is(Object.keys(node).filter((k) => !['workerd', 'worker', 'browser', 'deno'].includes(k))[0], 'types', `${path}: types first`)
     for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`)
   }
   walk(pkg.exports, 'exports')
@@ -45,7 +53,9 @@ test('exports: `types` first in every condition, ./package.json exported, worker
   t.deepEqual(pkg.exports['./webcrypto'], web)
   for (const condition of ['workerd', 'worker', 'browser', 'deno']) t.deepEqual(pkg.exports['.'][condition], web, condition)
   t.deepEqual(Object.keys(pkg.exports['.']).slice(-2), ['types', 'default'])
-  for (const file of Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v)))))) {
+  for (const file of Object.values(pkg.exports).flatMap((e) =>
+    typeof e === 'string' ? [e] : Object.values(e).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v))),
+  )) {
     t.true(existsSync(join(root, file)), `${file} exists`)
   }
 })
@@ -68,7 +78,10 @@ test('manifest: ESM, engines, files whitelist, no side effects, a bin with a she
 
 test('platform packages: one per target, in sync with the main package', async (t) => {
   await execFileP(process.execPath, [join(root, 'scripts/sync-platform-packages.mjs'), '--check'], { cwd: root })
-  t.deepEqual(pkg.napi.targets, targets.map((x) => x.rust))
+  t.deepEqual(
+    pkg.napi.targets,
+    targets.map((x) => x.rust),
+  )
   for (const target of targets) {
     const dir = join(root, 'npm', target.suffix)
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))

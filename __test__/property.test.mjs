@@ -63,7 +63,14 @@ async function caught(fn) {
 const shape = (e) =>
   e === undefined
     ? { error: 'none' }
-    : { class: e.constructor?.name, code: e.code, reason: e.reason, status: e.status, message: e.message, cause: e.cause === undefined ? 'none' : e.cause?.constructor?.name }
+    : {
+        class: e.constructor?.name,
+        code: e.code,
+        reason: e.reason,
+        status: e.status,
+        message: e.message,
+        cause: e.cause === undefined ? 'none' : e.cause?.constructor?.name,
+      }
 
 // Strings with every kind of code point: any Unicode scalar, lone surrogates, JSON's escapes, U+2028, NUL.
 const unit = fc.oneof(
@@ -73,12 +80,27 @@ const unit = fc.oneof(
 )
 const text = fc.string({ unit, maxLength: 40 })
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    text,
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    tie('array'),
+    tie('object'),
+  ),
   array: fc.array(tie('value'), { maxLength: 5 }),
   object: fc.dictionary(text, tie('value'), { maxKeys: 6 }),
 })).value
 const flowRequest = fc.record(
-  { version: fc.constantFrom('3.0', '2.1'), action: fc.constantFrom('ping', 'INIT', 'BACK', 'data_exchange'), screen: text, flow_token: text, data: fc.dictionary(text, json, { maxKeys: 8 }) },
+  {
+    version: fc.constantFrom('3.0', '2.1'),
+    action: fc.constantFrom('ping', 'INIT', 'BACK', 'data_exchange'),
+    screen: text,
+    flow_token: text,
+    data: fc.dictionary(text, json, { maxKeys: 8 }),
+  },
   { requiredKeys: ['action'] },
 )
 const bytes16 = fc.uint8Array({ minLength: 16, maxLength: 16 })
@@ -98,7 +120,11 @@ testProp(
     const sealed = seal(request, { aesKey, iv })
     const body = form === 'object' ? sealed.body : form === 'string' ? sealed.json : new TextEncoder().encode(sealed.json)
     const expected = JSON.parse(JSON.stringify(request)) // what JSON can carry (-0 becomes 0)
-    const results = [await native.crypto.decryptRequest(body, keys.native), native.crypto.decryptRequestSync(body, keys.native), await web.crypto.decryptRequest(body, keys.webcrypto)]
+    const results = [
+      await native.crypto.decryptRequest(body, keys.native),
+      native.crypto.decryptRequestSync(body, keys.native),
+      await web.crypto.decryptRequest(body, keys.webcrypto),
+    ]
     for (const d of results) {
       t.deepEqual(d.request, expected)
       t.deepEqual(Buffer.from(d.aesKey), Buffer.from(aesKey))
@@ -113,7 +139,9 @@ testProp(
   [
     fc.oneof(
       json.filter((v) => typeof v === 'object' && v !== null).map((value) => ({ value })),
-      fc.record({ size: fc.integer({ min: 0, max: 100_000 }), seed: fc.nat() }).map(({ size, seed }) => ({ value: new Uint8Array(seededBytes(seed, size)) })),
+      fc
+        .record({ size: fc.integer({ min: 0, max: 100_000 }), seed: fc.nat() })
+        .map(({ size, seed }) => ({ value: new Uint8Array(seededBytes(seed, size)) })),
     ),
     bytes16,
     bytes16,
@@ -155,9 +183,21 @@ async function assertDecryptionFailed(t, body, label) {
   ]
   for (const e of errors) {
     t.true(e instanceof FlowDecryptionError, `${label}: ${e?.constructor?.name} ${e?.code} ${e?.reason}`)
-    t.deepEqual(shape(e), { class: 'FlowDecryptionError', code: 'ERR_FLOW_DECRYPTION_FAILED', reason: 'decryption-failed', status: 421, message: 'Could not decrypt the request', cause: 'none' }, label)
+    t.deepEqual(
+      shape(e),
+      {
+        class: 'FlowDecryptionError',
+        code: 'ERR_FLOW_DECRYPTION_FAILED',
+        reason: 'decryption-failed',
+        status: 421,
+        message: 'Could not decrypt the request',
+        cause: 'none',
+      },
+      label,
+    )
   }
-  for (const [name, endpoint] of Object.entries(endpoints)) t.is((await endpoint.handle({ body: JSON.stringify(body) })).status, 421, `${label}: ${name} endpoint`)
+  for (const [name, endpoint] of Object.entries(endpoints))
+    t.is((await endpoint.handle({ body: JSON.stringify(body) })).status, 421, `${label}: ${name} endpoint`)
 }
 
 testProp(
@@ -184,7 +224,14 @@ testProp(
     const textValue = sealed.body[field]
     const at = position % textValue.length
     const body = { ...sealed.body, [field]: textValue.slice(0, at) + ch + textValue.slice(at + 1) }
-    const expected = { class: 'FlowRequestError', code: 'ERR_FLOW_REQUEST_INVALID', reason: 'field-not-base64', status: 400, message: `${field} is not valid base64`, cause: 'none' }
+    const expected = {
+      class: 'FlowRequestError',
+      code: 'ERR_FLOW_REQUEST_INVALID',
+      reason: 'field-not-base64',
+      status: 400,
+      message: `${field} is not valid base64`,
+      cause: 'none',
+    }
     t.deepEqual(shape(await caught(() => native.crypto.decryptRequest(body, keys.native))), expected)
     t.deepEqual(shape(await caught(() => native.crypto.decryptRequestSync(body, keys.native))), expected)
     t.deepEqual(shape(await caught(() => web.crypto.decryptRequest(body, keys.webcrypto))), expected)
@@ -242,7 +289,12 @@ const mediaCase = fc.record({
   chunks: fc.array(fc.oneof(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 70_000 })), { minLength: 1, maxLength: 12 }),
 })
 
-const mediaFixture = (m) => encryptMedia(seededBytes(m.seed, m.size), { encryptionKey: Buffer.from(m.encryptionKey), hmacKey: Buffer.from(m.hmacKey), iv: Buffer.from(m.iv) })
+const mediaFixture = (m) =>
+  encryptMedia(seededBytes(m.seed, m.size), {
+    encryptionKey: Buffer.from(m.encryptionKey),
+    hmacKey: Buffer.from(m.hmacKey),
+    iv: Buffer.from(m.iv),
+  })
 
 /** The native backend's raw stream, one update per chunk (the public decryptor gathers chunks into 1 MiB first). */
 async function nativeBackendStream(cdnFile, metadata, sizes) {
@@ -265,7 +317,8 @@ testProp(
       'webcrypto TransformStream': await drainStream(mediaApis.webcrypto.createMediaDecryptor(f.metadata), chunkBy(f.cdnFile, m.chunks)),
       'native backend stream': await nativeBackendStream(f.cdnFile, f.metadata, m.chunks),
     }
-    for (const [name, out] of Object.entries(outputs)) t.true(Buffer.from(out).equals(f.plaintext), `${name}: ${out.length} bytes for ${f.plaintext.length}`)
+    for (const [name, out] of Object.entries(outputs))
+      t.true(Buffer.from(out).equals(f.plaintext), `${name}: ${out.length} bytes for ${f.plaintext.length}`)
   },
   { numRuns: 50 },
 )
@@ -275,7 +328,9 @@ async function mediaErrors(cdnFile, metadata, chunks) {
     'native one-shot': await caught(() => mediaApis.native.decryptMedia(cdnFile, metadata)),
     'webcrypto one-shot': await caught(() => mediaApis.webcrypto.decryptMedia(cdnFile, metadata)),
     'native TransformStream': await caught(() => drainStream(mediaApis.native.createMediaDecryptor(metadata), chunkBy(cdnFile, chunks))),
-    'webcrypto TransformStream': await caught(() => drainStream(mediaApis.webcrypto.createMediaDecryptor(metadata), chunkBy(cdnFile, chunks))),
+    'webcrypto TransformStream': await caught(() =>
+      drainStream(mediaApis.webcrypto.createMediaDecryptor(metadata), chunkBy(cdnFile, chunks)),
+    ),
   }
 }
 
@@ -313,7 +368,10 @@ test('dist/util/base64.js has no imports (it can be evaluated as a script withou
 /** The package's base64 module evaluated in a vm context that has atob/btoa and no Buffer: its atob path. */
 const atobPath = (() => {
   const context = vm.createContext({ atob, btoa })
-  vm.runInContext(`${base64Source.replace(/^export /gm, '')}\n;globalThis.api = { decodeBase64, encodeBase64, hasBuffer: typeof Buffer !== 'undefined' }`, context)
+  vm.runInContext(
+    `${base64Source.replace(/^export /gm, '')}\n;globalThis.api = { decodeBase64, encodeBase64, hasBuffer: typeof Buffer !== 'undefined' }`,
+    context,
+  )
   return context.api
 })()
 const bufferPath = { decodeBase64, encodeBase64 }
@@ -347,31 +405,47 @@ const ALPHABET_CHARS = [...B64]
 /** Non-canonical variants of a canonical base64 text, by kind. Each returns a text no strict decoder accepts. */
 const variants = {
   'non-zero unused bits': fc
-    .record({ bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }).filter((b) => b.length % 3 !== 0), bits: fc.integer({ min: 1, max: 15 }), padded: fc.boolean() })
+    .record({
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }).filter((b) => b.length % 3 !== 0),
+      bits: fc.integer({ min: 1, max: 15 }),
+      padded: fc.boolean(),
+    })
     .map(({ bytes, bits, padded }) => {
       const s = Buffer.from(bytes).toString('base64')
       const pad = s.length - s.replace(/=+$/, '').length
       const data = s.slice(0, s.length - pad)
-      const unused = pad === 2 ? bits & 0x0f : (bits & 0x03) || 1
+      const unused = pad === 2 ? bits & 0x0f : bits & 0x03 || 1
       const last = B64.indexOf(data.at(-1)) | unused
       return data.slice(0, -1) + B64[last] + (padded ? '='.repeat(pad) : '')
     }),
   'whitespace inserted': fc
-    .record({ bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }), at: fc.nat(), ws: fc.constantFrom(' ', '\t', '\n', '\r', '\r\n', '\f', '\v', '\u00a0') })
+    .record({
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+      at: fc.nat(),
+      ws: fc.constantFrom(' ', '\t', '\n', '\r', '\r\n', '\f', '\v', '\u00a0'),
+    })
     .map(({ bytes, at, ws }) => {
       const s = Buffer.from(bytes).toString('base64')
       const i = at % (s.length + 1)
       return s.slice(0, i) + ws + s.slice(i)
     }),
   'url-safe or foreign character': fc
-    .record({ bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }), at: fc.nat(), ch: fc.constantFrom('-', '_', '.', '*', '$', '%', '~', ',', 'é', '\u0000', '＝') })
+    .record({
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+      at: fc.nat(),
+      ch: fc.constantFrom('-', '_', '.', '*', '$', '%', '~', ',', 'é', '\u0000', '＝'),
+    })
     .map(({ bytes, at, ch }) => {
       const s = Buffer.from(bytes).toString('base64')
       const i = at % s.length
       return s.slice(0, i) + ch + s.slice(i + 1)
     }),
   'bad padding': fc
-    .record({ bytes: fc.uint8Array({ maxLength: 64 }), at: fc.nat(), how: fc.constantFrom('insert "="', 'one "=" too few or too many', 'four more "="', '"=" alone') })
+    .record({
+      bytes: fc.uint8Array({ maxLength: 64 }),
+      at: fc.nat(),
+      how: fc.constantFrom('insert "="', 'one "=" too few or too many', 'four more "="', '"=" alone'),
+    })
     .map(({ bytes, at, how }) => {
       const s = Buffer.from(bytes).toString('base64')
       if (how === '"=" alone') return '='.repeat(1 + (at % 4))
@@ -412,18 +486,43 @@ const notJson = fc.string({ unit, maxLength: 30 }).filter((s) => {
 /** Bad request bodies by class: { label, expected class, body(sealed) }. */
 const badRequests = fc.oneof(
   notJson.map((s) => ({ label: 'body not JSON', expected: 'FlowRequestError', body: () => s })),
-  json.filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => ({ label: 'body JSON, not an object', expected: 'FlowRequestError', body: () => JSON.stringify(v) })),
+  json
+    .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+    .map((v) => ({ label: 'body JSON, not an object', expected: 'FlowRequestError', body: () => JSON.stringify(v) })),
   fc
-    .record({ field: fc.constantFrom(...FIELDS), value: fc.oneof(fc.constant(undefined), fc.constant(''), fc.constant(null), fc.integer(), fc.boolean(), fc.array(text, { maxLength: 2 }), fc.dictionary(text, text, { maxKeys: 2 })) })
-    .map(({ field, value }) => ({ label: `${field} missing or not a string`, expected: 'FlowRequestError', body: (s) => JSON.stringify({ ...s.body, [field]: value }) })),
+    .record({
+      field: fc.constantFrom(...FIELDS),
+      value: fc.oneof(
+        fc.constant(undefined),
+        fc.constant(''),
+        fc.constant(null),
+        fc.integer(),
+        fc.boolean(),
+        fc.array(text, { maxLength: 2 }),
+        fc.dictionary(text, text, { maxKeys: 2 }),
+      ),
+    })
+    .map(({ field, value }) => ({
+      label: `${field} missing or not a string`,
+      expected: 'FlowRequestError',
+      body: (s) => JSON.stringify({ ...s.body, [field]: value }),
+    })),
   fc
     .record({ field: fc.constantFrom(...FIELDS), value: fc.string({ unit, minLength: 1, maxLength: 40 }).filter((v) => !canonical(v)) })
-    .map(({ field, value }) => ({ label: `${field} not base64`, expected: 'FlowRequestError', body: (s) => ({ ...s.body, [field]: value }) })),
+    .map(({ field, value }) => ({
+      label: `${field} not base64`,
+      expected: 'FlowRequestError',
+      body: (s) => ({ ...s.body, [field]: value }),
+    })),
   fc
     .integer({ min: 1, max: 48 })
     .filter((n) => n !== 16)
     .map((n) => ({ label: `IV of ${n} bytes`, expected: 'FlowRequestError', body: () => seal(PING, { iv: randomBytes(n) }).body })),
-  fc.constant({ label: 'AES key for another RSA key', expected: 'FlowDecryptionError', body: () => sealWithNodeCrypto(PING, { publicKey: otherPublic }).body }),
+  fc.constant({
+    label: 'AES key for another RSA key',
+    expected: 'FlowDecryptionError',
+    body: () => sealWithNodeCrypto(PING, { publicKey: otherPublic }).body,
+  }),
   fc
     .record({ field: fc.constantFrom(...FIELDS), position: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) })
     .map(({ field, position, xor }) => ({
@@ -455,7 +554,11 @@ const badRequests = fc.oneof(
       body: () => {
         const key = randomBytes(n)
         const iv = randomBytes(16)
-        return { ...seal(PING, { iv }).body, encrypted_aes_key: b64(sealWithNodeCrypto(PING, { publicKey, wrappedKey: key }).wrapped), encrypted_flow_data: b64(gcmEncrypt([24, 32].includes(n) ? key : randomBytes(16), iv, PING)) }
+        return {
+          ...seal(PING, { iv }).body,
+          encrypted_aes_key: b64(sealWithNodeCrypto(PING, { publicKey, wrappedKey: key }).wrapped),
+          encrypted_flow_data: b64(gcmEncrypt([24, 32].includes(n) ? key : randomBytes(16), iv, PING)),
+        }
       },
     })),
   notJson.map((s) => ({ label: 'plaintext not JSON', expected: 'FlowRequestError', body: () => seal(s).body })),
@@ -492,7 +595,8 @@ testProp(
     if (c.expected === 'FlowDecryptionError') t.is(errors[2].cause, undefined)
     const status = c.expected === 'FlowRequestError' ? 400 : 421
     const raw = typeof body === 'string' ? body : JSON.stringify(body)
-    for (const [name, endpoint] of Object.entries(endpoints)) t.is((await endpoint.handle({ body: raw })).status, status, `${c.label}: ${name} endpoint`)
+    for (const [name, endpoint] of Object.entries(endpoints))
+      t.is((await endpoint.handle({ body: raw })).status, status, `${c.label}: ${name} endpoint`)
   },
   { numRuns: 200 },
 )
@@ -503,19 +607,45 @@ const badMedia = fc.oneof(
   fc
     .record({ field: fc.constantFrom(...MEDIA_FIELDS), length: fc.integer({ min: 0, max: 40 }) })
     .filter(({ field, length }) => (field === 'hmac_key' ? length === 0 : length !== ({ encryption_key: 32, iv: 16 }[field] ?? 32)))
-    .map(({ field, length }) => ({ label: `${field} of ${length} bytes`, code: 'ERR_MEDIA_MALFORMED', make: (f) => ({ cdnFile: f.cdnFile, metadata: { ...f.metadata, [field]: b64(randomBytes(length)) } }) })),
+    .map(({ field, length }) => ({
+      label: `${field} of ${length} bytes`,
+      code: 'ERR_MEDIA_MALFORMED',
+      make: (f) => ({ cdnFile: f.cdnFile, metadata: { ...f.metadata, [field]: b64(randomBytes(length)) } }),
+    })),
   fc
-    .record({ field: fc.constantFrom(...MEDIA_FIELDS), value: fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), text.filter((v) => !canonical(v))) })
-    .map(({ field, value }) => ({ label: `${field} missing or not base64`, code: 'ERR_MEDIA_MALFORMED', make: (f) => ({ cdnFile: f.cdnFile, metadata: { ...f.metadata, [field]: value } }) })),
-  fc.integer({ min: 0, max: 25 }).map((n) => ({ label: `a ${n}-byte file`, code: 'ERR_MEDIA_MALFORMED', make: (f) => ({ cdnFile: f.cdnFile.subarray(0, n), metadata: f.metadata }) })),
-  fc
-    .integer({ min: 1, max: 15 })
-    .map((n) => ({ label: `ciphertext not block-aligned (+${n})`, code: 'ERR_MEDIA_MALFORMED', make: (f) => ({ cdnFile: Buffer.concat([randomBytes(n), f.cdnFile]), metadata: f.metadata }) })),
+    .record({
+      field: fc.constantFrom(...MEDIA_FIELDS),
+      value: fc.oneof(
+        fc.constant(undefined),
+        fc.constant(null),
+        fc.integer(),
+        text.filter((v) => !canonical(v)),
+      ),
+    })
+    .map(({ field, value }) => ({
+      label: `${field} missing or not base64`,
+      code: 'ERR_MEDIA_MALFORMED',
+      make: (f) => ({ cdnFile: f.cdnFile, metadata: { ...f.metadata, [field]: value } }),
+    })),
+  fc.integer({ min: 0, max: 25 }).map((n) => ({
+    label: `a ${n}-byte file`,
+    code: 'ERR_MEDIA_MALFORMED',
+    make: (f) => ({ cdnFile: f.cdnFile.subarray(0, n), metadata: f.metadata }),
+  })),
+  fc.integer({ min: 1, max: 15 }).map((n) => ({
+    label: `ciphertext not block-aligned (+${n})`,
+    code: 'ERR_MEDIA_MALFORMED',
+    make: (f) => ({ cdnFile: Buffer.concat([randomBytes(n), f.cdnFile]), metadata: f.metadata }),
+  })),
   fc.constant({ label: 'wrong plaintext_hash', code: 'ERR_MEDIA_PLAINTEXT_HASH_MISMATCH', make: (f) => wrongPlaintextHash(f) }),
-  fc.constantFrom(0, 17, 4, 16, 200).map((last) => ({ label: `bad padding (last byte ${last})`, code: 'ERR_MEDIA_PADDING_INVALID', make: () => forgeBadPadding(last) })),
   fc
-    .integer({ min: 1, max: 64 })
-    .map((n) => ({ label: `another ${n}-byte hmac_key`, code: 'ERR_MEDIA_HMAC_MISMATCH', make: (f) => ({ cdnFile: f.cdnFile, metadata: { ...f.metadata, hmac_key: b64(randomBytes(n)) } }) })),
+    .constantFrom(0, 17, 4, 16, 200)
+    .map((last) => ({ label: `bad padding (last byte ${last})`, code: 'ERR_MEDIA_PADDING_INVALID', make: () => forgeBadPadding(last) })),
+  fc.integer({ min: 1, max: 64 }).map((n) => ({
+    label: `another ${n}-byte hmac_key`,
+    code: 'ERR_MEDIA_HMAC_MISMATCH',
+    make: (f) => ({ cdnFile: f.cdnFile, metadata: { ...f.metadata, hmac_key: b64(randomBytes(n)) } }),
+  })),
 )
 
 testProp(

@@ -82,60 +82,113 @@ async function setup(t) {
   writeFileSync(join(dir, 'flow.mjs'), HANDLER)
   const env = cleanEnv({ WA_FLOWS_APP_SECRET: SECRET, WA_FLOWS_VERIFY_TOKEN: 'verify-me', DISPATCH_LOG: join(dir, 'dispatched.jsonl') })
   writeFileSync(env.DISPATCH_LOG, '')
-  return { dir, env, publicKey: readFileSync(join(dir, 'public.pem'), 'utf8'), dispatched: () => lines(readFileSync(env.DISPATCH_LOG, 'utf8')).map((l) => JSON.parse(l)) }
+  return {
+    dir,
+    env,
+    publicKey: readFileSync(join(dir, 'public.pem'), 'utf8'),
+    dispatched: () => lines(readFileSync(env.DISPATCH_LOG, 'utf8')).map((l) => JSON.parse(l)),
+  }
 }
 
 async function instance(t, s, url) {
-  const proc = startProcess(t, [cliPath, 'serve', '--handler', join(s.dir, 'flow.mjs'), '--key', join(s.dir, 'private.pem'), '--port', '0', '--path', '/flow', '--sessions', url], { env: s.env })
+  const proc = startProcess(
+    t,
+    [
+      cliPath,
+      'serve',
+      '--handler',
+      join(s.dir, 'flow.mjs'),
+      '--key',
+      join(s.dir, 'private.pem'),
+      '--port',
+      '0',
+      '--path',
+      '/flow',
+      '--sessions',
+      url,
+    ],
+    { env: s.env },
+  )
   const [, endpointUrl] = await proc.ready
   return { proc, endpointUrl, webhookUrl: endpointUrl.replace(/\/flow$/, '/webhook') }
 }
 
-redisTest('two serve instances on one Redis: sessions shared, a restart keeps them, a completion delivered to both dispatched once', async (t) => {
-  const url = await redisUrl()
-  const s = await setup(t)
-  const a = await instance(t, s, url)
-  const b = await instance(t, s, url)
-  const flowToken = `tok-${Date.now()}-${Math.random().toString(36).slice(2)}`
-  const clientFor = (inst) => createFlowClient({ url: inst.endpointUrl, publicKey: s.publicKey, appSecret: SECRET, flowToken, version: '4.0', webhook: inst.webhookUrl })
+redisTest(
+  'two serve instances on one Redis: sessions shared, a restart keeps them, a completion delivered to both dispatched once',
+  async (t) => {
+    const url = await redisUrl()
+    const s = await setup(t)
+    const a = await instance(t, s, url)
+    const b = await instance(t, s, url)
+    const flowToken = `tok-${Date.now()}-${Math.random().toString(36).slice(2)}`
+    const clientFor = (inst) =>
+      createFlowClient({
+        url: inst.endpointUrl,
+        publicKey: s.publicKey,
+        appSecret: SECRET,
+        flowToken,
+        version: '4.0',
+        webhook: inst.webhookUrl,
+      })
 
-  // INIT on A; A stops (SIGTERM); a new A' starts; the data_exchange on A' finds what A stored.
-  t.is((await clientFor(a).init()).status, 200)
-  a.proc.child.kill('SIGTERM')
-  t.is((await a.proc.exited).code, 0)
-  const a2 = await instance(t, s, url)
-  const next = await clientFor(a2).dataExchange('DETAILS', { name: 'Ada' })
-  t.is(next.status, 200)
-  const params = next.response.data.extension_message_response.params
-  t.is(params.startedBy, a.proc.child.pid, 'the session written by the stopped instance survived')
-  t.is(params.finishedBy, a2.proc.child.pid)
+    // INIT on A; A stops (SIGTERM); a new A' starts; the data_exchange on A' finds what A stored.
+    t.is((await clientFor(a).init()).status, 200)
+    a.proc.child.kill('SIGTERM')
+    t.is((await a.proc.exited).code, 0)
+    const a2 = await instance(t, s, url)
+    const next = await clientFor(a2).dataExchange('DETAILS', { name: 'Ada' })
+    t.is(next.status, 200)
+    const params = next.response.data.extension_message_response.params
+    t.is(params.startedBy, a.proc.child.pid, 'the session written by the stopped instance survived')
+    t.is(params.finishedBy, a2.proc.child.pid)
 
-  // The webhook verification works on every instance.
-  const verify = await fetch(`${b.webhookUrl}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=42`)
-  t.deepEqual([verify.status, await verify.text()], [200, '42'])
+    // The webhook verification works on every instance.
+    const verify = await fetch(`${b.webhookUrl}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=42`)
+    t.deepEqual([verify.status, await verify.text()], [200, '42'])
 
-  // The same completion (one message id) reaches A' and B at once: both acknowledge, one dispatches.
-  const { body } = completionNotification({ flow_token: flowToken, ...params })
-  const [r1, r2] = await Promise.all([clientFor(a2).deliverWebhook(body), clientFor(b).deliverWebhook(body)])
-  t.deepEqual([r1.status, r2.status], [200, 200])
-  t.is(s.dispatched().length, 1)
-  t.deepEqual(s.dispatched()[0].session, { startedBy: a.proc.child.pid, name: 'Ada' })
-  t.is(s.dispatched()[0].token, flowToken)
+    // The same completion (one message id) reaches A' and B at once: both acknowledge, one dispatches.
+    const { body } = completionNotification({ flow_token: flowToken, ...params })
+    const [r1, r2] = await Promise.all([clientFor(a2).deliverWebhook(body), clientFor(b).deliverWebhook(body)])
+    t.deepEqual([r1.status, r2.status], [200, 200])
+    t.is(s.dispatched().length, 1)
+    t.deepEqual(s.dispatched()[0].session, { startedBy: a.proc.child.pid, name: 'Ada' })
+    t.is(s.dispatched()[0].token, flowToken)
 
-  // A redelivery later is acknowledged without dispatch, and the completion ended the session.
-  t.is((await clientFor(b).deliverWebhook(body)).status, 200)
-  t.is(s.dispatched().length, 1)
-  const sessions = createFlowSessions({ store: createRedisStore({ url }) })
-  t.teardown(() => sessions.close())
-  t.is(await sessions.get(flowToken), undefined)
-})
+    // A redelivery later is acknowledged without dispatch, and the completion ended the session.
+    t.is((await clientFor(b).deliverWebhook(body)).status, 200)
+    t.is(s.dispatched().length, 1)
+    const sessions = createFlowSessions({ store: createRedisStore({ url }) })
+    t.teardown(() => sessions.close())
+    t.is(await sessions.get(flowToken), undefined)
+  },
+)
 
 redisTest('send-flow --sessions creates the session and the message link that the serve instances use', async (t) => {
   const url = await redisUrl()
   const s = await setup(t)
   const graph = await mockGraph(t, () => sentAnswer(`wamid.CLI${Date.now()}`))
-  const sent = await runCli(['send-flow', '--phone-number-id', '106540352242922', '--to', '16505551234', '--flow-id', '1', '--cta', 'Book', '--body', 'Hi',
-    '--graph-url', graph.url, '--sessions', url, '--session', '{"plan":"gold"}'], { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: 'EAAtoken-for-the-test' }) })
+  const sent = await runCli(
+    [
+      'send-flow',
+      '--phone-number-id',
+      '106540352242922',
+      '--to',
+      '16505551234',
+      '--flow-id',
+      '1',
+      '--cta',
+      'Book',
+      '--body',
+      'Hi',
+      '--graph-url',
+      graph.url,
+      '--sessions',
+      url,
+      '--session',
+      '{"plan":"gold"}',
+    ],
+    { env: cleanEnv({ WA_FLOWS_ACCESS_TOKEN: 'EAAtoken-for-the-test' }) },
+  )
   t.is(sent.code, 0, sent.stderr)
   const [, messageId] = sent.stdout.match(/^Sent flow message (\S+) to 16505551234$/m)
   const [, flowToken] = sent.stdout.match(/^flow_token: (ft_\S+)$/m)
@@ -149,12 +202,28 @@ redisTest('send-flow --sessions creates the session and the message link that th
   const client = createFlowClient({ url: b.endpointUrl, publicKey: s.publicKey, appSecret: SECRET, flowToken, webhook: b.webhookUrl })
   const r = await client.complete({ rating: 5 }, { contextMessageId: messageId, omitFlowToken: true })
   t.is(r.status, 200)
-  t.deepEqual(s.dispatched().map((d) => [d.token, d.session, d.response]), [[flowToken, { plan: 'gold' }, { rating: 5 }]])
+  t.deepEqual(
+    s.dispatched().map((d) => [d.token, d.session, d.response]),
+    [[flowToken, { plan: 'gold' }, { rating: 5 }]],
+  )
 })
 
 redisTest('serve refuses a --sessions Redis it cannot reach: exit 1, one line', async (t) => {
   const s = await setup(t)
-  const r = await runCli(['serve', '--handler', join(s.dir, 'flow.mjs'), '--key', join(s.dir, 'private.pem'), '--port', '0', '--sessions', 'redis://127.0.0.1:1'], { env: s.env })
+  const r = await runCli(
+    [
+      'serve',
+      '--handler',
+      join(s.dir, 'flow.mjs'),
+      '--key',
+      join(s.dir, 'private.pem'),
+      '--port',
+      '0',
+      '--sessions',
+      'redis://127.0.0.1:1',
+    ],
+    { env: s.env },
+  )
   t.is(r.code, 1)
   t.is(lines(r.stderr).filter((l) => l.startsWith('wa-flows:')).length, 1)
   t.regex(r.stderr, /cannot use --sessions: the Redis store failed/)

@@ -68,9 +68,15 @@ workerdTest(`Workers example (examples/worker.mjs) in workerd ${workerdVersion}:
   t.timeout(90_000)
   // What a Workers user's bundler does (wrangler passes these conditions): 'whatsapp-flows' resolves through the
   // package's exports map — here to itself, by self-reference — to the WebCrypto entry.
-  const { code, inputs } = await bundle(join(root, 'examples/worker.mjs'), { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'] })
+  const { code, inputs } = await bundle(join(root, 'examples/worker.mjs'), {
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+  })
   t.true(inputs.includes('dist/webcrypto.js'), inputs.join('\n'))
-  t.false(inputs.some((f) => f === 'dist/index.js' || f.startsWith('dist/node/')), 'the Node entry and its loader stay out')
+  t.false(
+    inputs.some((f) => f === 'dist/index.js' || f.startsWith('dist/node/')),
+    'the Node entry and its loader stay out',
+  )
 
   const keys = makeKeys()
   const appSecret = randomBytes(16).toString('hex')
@@ -186,16 +192,23 @@ chromiumTest('browser simulator (examples/browser-simulator) in headless Chromiu
     if (req.method === 'OPTIONS') {
       seen.preflights++
       return res
-        .writeHead(204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, x-hub-signature-256', 'access-control-max-age': '0' })
+        .writeHead(204, {
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'content-type, x-hub-signature-256',
+          'access-control-max-age': '0',
+        })
         .end()
     }
     if (req.method === 'POST') seen.posts++
     handler(req, res)
   })
-  t.teardown(() => new Promise((resolve) => {
-    api.closeAllConnections()
-    api.close(() => resolve())
-  }))
+  t.teardown(
+    () =>
+      new Promise((resolve) => {
+        api.closeAllConnections()
+        api.close(() => resolve())
+      }),
+  )
   await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve))
   const endpointUrl = `http://127.0.0.1:${api.address().port}/`
 
@@ -210,7 +223,9 @@ chromiumTest('browser simulator (examples/browser-simulator) in headless Chromiu
   async function send(action) {
     await page.selectOption('#action', action)
     await page.click('#send')
-    await page.waitForFunction(() => !document.getElementById('send').disabled && !/^Sending/.test(document.getElementById('status').textContent))
+    await page.waitForFunction(
+      () => !document.getElementById('send').disabled && !/^Sending/.test(document.getElementById('status').textContent),
+    )
     return { status: await page.textContent('#status'), response: await page.textContent('#response') }
   }
 

@@ -35,8 +35,17 @@ test('WebCrypto suite, bundled for a neutral platform, in a vm context with only
   const context = vm.createContext({ crypto: globalThis.crypto, TextDecoder, atob, btoa, report: (line) => lines.push(line) })
   // TextEncoder is built inside the context so that the Uint8Arrays it returns belong to the context's realm,
   // as they do in a real single-realm runtime (a Worker, Deno, Bun).
-  vm.runInContext('(Outer) => { const outer = new Outer(); globalThis.TextEncoder = class TextEncoder { get encoding() { return "utf-8" } encode(s = "") { return new Uint8Array(outer.encode(s)) } } }', context)(TextEncoder)
-  t.deepEqual(vm.runInContext('[typeof process, typeof require, typeof Buffer, typeof setTimeout, typeof fetch]', context), ['undefined', 'undefined', 'undefined', 'undefined', 'undefined'])
+  vm.runInContext(
+    '(Outer) => { const outer = new Outer(); globalThis.TextEncoder = class TextEncoder { get encoding() { return "utf-8" } encode(s = "") { return new Uint8Array(outer.encode(s)) } } }',
+    context,
+  )(TextEncoder)
+  t.deepEqual(vm.runInContext('[typeof process, typeof require, typeof Buffer, typeof setTimeout, typeof fetch]', context), [
+    'undefined',
+    'undefined',
+    'undefined',
+    'undefined',
+    'undefined',
+  ])
   // The bundle keeps its top-level awaits; an async function body runs them as a script.
   await vm.runInContext(`(${runAsBody(code)})()`, context, { filename: 'webcrypto-suite.bundle.js' })
   assertSuite(t, lines)

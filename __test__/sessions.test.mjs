@@ -123,7 +123,12 @@ test('the endpoint keeps sessions in memory by default; a request without flow t
 
 test('requireSession: 427 with the message for tokens without a live session; ping and live sessions are served', async (t) => {
   const sessions = createFlowSessions()
-  const endpoint = createFlowEndpoint({ privateKey: keys.privatePem, sessions, requireSession: 'This booking link has expired', logger: false })
+  const endpoint = createFlowEndpoint({
+    privateKey: keys.privatePem,
+    sessions,
+    requireSession: 'This booking link has expired',
+    logger: false,
+  })
   let calls = 0
   endpoint.on('INIT', () => {
     calls++
@@ -141,7 +146,10 @@ test('requireSession: 427 with the message for tokens without a live session; pi
   t.is((await client.init()).status, 200)
   t.is(calls, 1)
 
-  const byDefault = createFlowEndpoint({ privateKey: keys.privatePem, requireSession: true, logger: false }).on('INIT', () => ({ screen: 'A', data: {} }))
+  const byDefault = createFlowEndpoint({ privateKey: keys.privatePem, requireSession: true, logger: false }).on('INIT', () => ({
+    screen: 'A',
+    data: {},
+  }))
   const r = await createFlowClient({ endpoint: byDefault, publicKey: keys.publicPem }).init()
   t.is(r.status, 427)
   t.regex(r.response.error_msg, /expired/)

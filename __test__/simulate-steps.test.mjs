@@ -20,7 +20,9 @@ async function served(t) {
   const simulate = (steps, extra = []) => {
     const file = join(dir, `steps-${Math.random().toString(36).slice(2)}.json`)
     writeFileSync(file, typeof steps === 'string' ? steps : JSON.stringify(steps))
-    return runCli(['simulate', '--url', url, '--public-key', join(dir, 'public.pem'), '--steps', file, ...extra], { env: cleanEnv({ WA_FLOWS_APP_SECRET: SECRET }) })
+    return runCli(['simulate', '--url', url, '--public-key', join(dir, 'public.pem'), '--steps', file, ...extra], {
+      env: cleanEnv({ WA_FLOWS_APP_SECRET: SECRET }),
+    })
   }
   return { srv, simulate }
 }
@@ -37,7 +39,12 @@ test('a whole booking: INIT, a refresh, an input error, BACK, an error notificat
       { action: 'ping' },
       { action: 'INIT', expect: { screen: 'APPOINTMENT', error_message: false } },
       { action: 'data_exchange', screen: 'APPOINTMENT', data: { trigger: 'date_selected', date }, expect: { screen: 'APPOINTMENT' } },
-      { action: 'data_exchange', screen: 'APPOINTMENT', data: { ...appointment, location: 'nowhere' }, expect: { screen: 'APPOINTMENT', error_message: 'Please choose a location.' } },
+      {
+        action: 'data_exchange',
+        screen: 'APPOINTMENT',
+        data: { ...appointment, location: 'nowhere' },
+        expect: { screen: 'APPOINTMENT', error_message: 'Please choose a location.' },
+      },
       { action: 'data_exchange', screen: 'APPOINTMENT', data: appointment, expect: { screen: 'DETAILS' } },
       { action: 'BACK', screen: 'APPOINTMENT', expect: { screen: 'APPOINTMENT' } },
       { action: 'error_notification', screen: 'DETAILS', error: 'INVALID_SCREEN_DATA', error_message: 'details could not be shown' },
@@ -64,7 +71,9 @@ test('a missed expectation stops the walk with exit 1 and names the step and wha
     { action: 'ping' },
   ])
   t.is(r.code, 1)
-  t.deepEqual(lines(r.stderr), ['wa-flows: step 2 data_exchange APPOINTMENT: expected screen DETAILS, got APPOINTMENT (error_message: "Please choose a department."); stopping after 2 of 3 steps'])
+  t.deepEqual(lines(r.stderr), [
+    'wa-flows: step 2 data_exchange APPOINTMENT: expected screen DETAILS, got APPOINTMENT (error_message: "Please choose a department."); stopping after 2 of 3 steps',
+  ])
   t.notRegex(r.stdout, /step 3/)
 })
 

@@ -6,7 +6,11 @@ import { promisify } from 'node:util'
 import test from 'ava'
 
 test('soak: 2,000 signed requests through wa-flows serve, every answer decrypted and matching, no errors', async (t) => {
-  const { stdout } = await promisify(execFile)(process.execPath, ['bench/soak.mjs', '--requests', '2000', '--concurrency', '16', '--json'], { timeout: 120_000 }).catch((e) => e)
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['bench/soak.mjs', '--requests', '2000', '--concurrency', '16', '--json'],
+    { timeout: 120_000 },
+  ).catch((e) => e)
   const summary = JSON.parse(stdout.trim().split('\n').at(-1))
   t.is(summary.requests, 2000)
   t.is(summary.errors, 0, JSON.stringify(summary.errorKinds))

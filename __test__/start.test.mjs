@@ -76,7 +76,10 @@ test('npm start reuses the dev key it created and honours HOST', async (t) => {
   first.child.kill('SIGTERM')
   await first.exited
 
-  const second = startProcess(t, [join(root, 'examples/start.mjs')], { env: cleanEnv({ WA_FLOWS_DEV_KEYS: keys, PORT: '0', HOST: 'localhost' }), ready: READY })
+  const second = startProcess(t, [join(root, 'examples/start.mjs')], {
+    env: cleanEnv({ WA_FLOWS_DEV_KEYS: keys, PORT: '0', HOST: 'localhost' }),
+    ready: READY,
+  })
   const [, url] = await second.ready
   t.regex(url, /^http:\/\/localhost:\d+\/$/)
   t.regex(second.output(), /Using the development key pair/)

@@ -89,10 +89,16 @@ test('the @ts-expect-error lines of examples/typed-flow.ts fail for the reason t
   const found = ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file?.fileName === copy)
-    .map((d) => ({ line: d.file.getLineAndCharacterOfPosition(d.start).line + 1, text: ts.flattenDiagnosticMessageText(d.messageText, '\n') }))
+    .map((d) => ({
+      line: d.file.getLineAndCharacterOfPosition(d.start).line + 1,
+      text: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+    }))
   // The simulator line carries TypeScript's own message; the handler lines carry ours.
   for (const m of marked.filter((x) => /^(screen|completion)/.test(x.text))) {
-    t.true(found.some((d) => d.line === m.line && d.text.includes(m.text)), `typed-flow.ts:${m.line}: "${m.text}"; got ${JSON.stringify(found.filter((d) => d.line === m.line))}`)
+    t.true(
+      found.some((d) => d.line === m.line && d.text.includes(m.text)),
+      `typed-flow.ts:${m.line}: "${m.text}"; got ${JSON.stringify(found.filter((d) => d.line === m.line))}`,
+    )
   }
   t.is(found.length, marked.length, JSON.stringify(found))
 })

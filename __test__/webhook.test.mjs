@@ -22,44 +22,123 @@ async function post(url, body, { secret = SECRET, sig } = {}) {
 // Composed from Meta's webhook overview, the flows webhook reference and pywa's fixture (see /work/notes).
 const completionBody = () => ({
   object: 'whatsapp_business_account',
-  entry: [{
-    id: '102290129340398',
-    changes: [{
-      field: 'messages',
-      value: {
-        messaging_product: 'whatsapp',
-        metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-        contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: '16505551234' }],
-        messages: [{
-          context: { from: '15550783881', id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3RjQ0QkQ2QUY4MDc0QkZDMkUA' },
-          from: '16505551234',
-          id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
-          timestamp: '1749416383',
-          type: 'interactive',
-          interactive: {
-            type: 'nfm_reply',
-            nfm_reply: {
-              name: 'flow',
-              body: 'Sent',
-              response_json: '{"flow_token":"ft_7f3c2a","first_name":"Sheena","rating":"4","photo":[{"file_name":"IMG_5237.jpg","mime_type":"image/jpeg","sha256":"PqHgadp8cJ/N6mvAYGNMxhs9Ra5hbZFcctCtCClXsMU=","id":"3631120727156756"}]}',
-            },
+  entry: [
+    {
+      id: '102290129340398',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            messaging_product: 'whatsapp',
+            metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+            contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: '16505551234' }],
+            messages: [
+              {
+                context: { from: '15550783881', id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3RjQ0QkQ2QUY4MDc0QkZDMkUA' },
+                from: '16505551234',
+                id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
+                timestamp: '1749416383',
+                type: 'interactive',
+                interactive: {
+                  type: 'nfm_reply',
+                  nfm_reply: {
+                    name: 'flow',
+                    body: 'Sent',
+                    response_json:
+                      '{"flow_token":"ft_7f3c2a","first_name":"Sheena","rating":"4","photo":[{"file_name":"IMG_5237.jpg","mime_type":"image/jpeg","sha256":"PqHgadp8cJ/N6mvAYGNMxhs9Ra5hbZFcctCtCClXsMU=","id":"3631120727156756"}]}',
+                  },
+                },
+              },
+            ],
           },
-        }],
-      },
-    }],
-  }],
+        },
+      ],
+    },
+  ],
 })
 
 // Meta's `flows` samples with their JSON errors fixed.
 const flowsSamples = [
-  { id: '644600416743275', time: 1684969340, value: { event: 'FLOW_STATUS_CHANGE', message: 'Flow Webhook 3 changed status from DRAFT to PUBLISHED', flow_id: '6627390910605886', old_status: 'DRAFT', new_status: 'PUBLISHED' } },
-  { id: '106181168862417', time: 1674160476, value: { event: 'CLIENT_ERROR_RATE', message: 'The flow client request error rate has reached the 5% threshold in the last 60 minutes.', flow_id: '691244242662581', error_rate: 14.28, threshold: 10, alert_state: 'ACTIVATED', errors: [{ error_type: 'INVALID_SCREEN_TRANSITION', error_rate: 66.66, error_count: 2 }, { error_type: 'PUBLIC_KEY_MISSING', error_rate: 33.33, error_count: 1 }] } },
-  { id: '106181168862417', time: 1674160477, value: { event: 'ENDPOINT_ERROR_RATE', message: 'The flow endpoint error rate has reached the 10% threshold in the last 30 minutes.', flow_id: '691244242662581', error_rate: 12.5, threshold: 10, alert_state: 'ACTIVATED', errors: [{ error_type: 'TIMEOUT', error_rate: 100, error_count: 3 }] } },
-  { id: '106181168862417', time: 1674160476, value: { event: 'ENDPOINT_LATENCY', message: 'Flow endpoint latency has reached the p90 threshold in the last 30 minutes.', flow_id: '691244242662581', p90_latency: 8000, p50_latency: 500, requests_count: 34, threshold: 7000, alert_state: 'ACTIVATED' } },
-  { id: '106181168862417', time: 1674160476, value: { event: 'ENDPOINT_AVAILABILITY', message: 'The flow endpoint availability has breached the 90% threshold in the last 10 minutes.', flow_id: '12345678', alert_state: 'ACTIVATED', availability: 75, threshold: 90 } },
-  { id: '644600416743275', time: 1684969340, value: { event: 'FLOW_VERSION_EXPIRY_WARNING', warning: "Your current Flow version will freeze in 21 days. You won't be able to send the Flow after it expires.", flow_id: '6627390910605886' } },
+  {
+    id: '644600416743275',
+    time: 1684969340,
+    value: {
+      event: 'FLOW_STATUS_CHANGE',
+      message: 'Flow Webhook 3 changed status from DRAFT to PUBLISHED',
+      flow_id: '6627390910605886',
+      old_status: 'DRAFT',
+      new_status: 'PUBLISHED',
+    },
+  },
+  {
+    id: '106181168862417',
+    time: 1674160476,
+    value: {
+      event: 'CLIENT_ERROR_RATE',
+      message: 'The flow client request error rate has reached the 5% threshold in the last 60 minutes.',
+      flow_id: '691244242662581',
+      error_rate: 14.28,
+      threshold: 10,
+      alert_state: 'ACTIVATED',
+      errors: [
+        { error_type: 'INVALID_SCREEN_TRANSITION', error_rate: 66.66, error_count: 2 },
+        { error_type: 'PUBLIC_KEY_MISSING', error_rate: 33.33, error_count: 1 },
+      ],
+    },
+  },
+  {
+    id: '106181168862417',
+    time: 1674160477,
+    value: {
+      event: 'ENDPOINT_ERROR_RATE',
+      message: 'The flow endpoint error rate has reached the 10% threshold in the last 30 minutes.',
+      flow_id: '691244242662581',
+      error_rate: 12.5,
+      threshold: 10,
+      alert_state: 'ACTIVATED',
+      errors: [{ error_type: 'TIMEOUT', error_rate: 100, error_count: 3 }],
+    },
+  },
+  {
+    id: '106181168862417',
+    time: 1674160476,
+    value: {
+      event: 'ENDPOINT_LATENCY',
+      message: 'Flow endpoint latency has reached the p90 threshold in the last 30 minutes.',
+      flow_id: '691244242662581',
+      p90_latency: 8000,
+      p50_latency: 500,
+      requests_count: 34,
+      threshold: 7000,
+      alert_state: 'ACTIVATED',
+    },
+  },
+  {
+    id: '106181168862417',
+    time: 1674160476,
+    value: {
+      event: 'ENDPOINT_AVAILABILITY',
+      message: 'The flow endpoint availability has breached the 90% threshold in the last 10 minutes.',
+      flow_id: '12345678',
+      alert_state: 'ACTIVATED',
+      availability: 75,
+      threshold: 90,
+    },
+  },
+  {
+    id: '644600416743275',
+    time: 1684969340,
+    value: {
+      event: 'FLOW_VERSION_EXPIRY_WARNING',
+      warning: "Your current Flow version will freeze in 21 days. You won't be able to send the Flow after it expires.",
+      flow_id: '6627390910605886',
+    },
+  },
 ]
-const flowsBody = ({ id, time, value }) => ({ entry: [{ id, time, changes: [{ field: 'flows', value }] }], object: 'whatsapp_business_account' })
+const flowsBody = ({ id, time, value }) => ({
+  entry: [{ id, time, changes: [{ field: 'flows', value }] }],
+  object: 'whatsapp_business_account',
+})
 
 const adapters = { node: listenNode, express: listenExpress, fastify: listenFastify, hono: listenHono }
 
@@ -68,7 +147,8 @@ for (const [name, listen] of Object.entries(adapters)) {
     const webhook = createWebhook({ appSecret: SECRET, verifyToken: VERIFY, logger: false })
     const server = await listen(webhook)
     t.teardown(server.close)
-    const get = (q) => fetch(`${server.url}?${q}`).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), text: await r.text() }))
+    const get = (q) =>
+      fetch(`${server.url}?${q}`).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), text: await r.text() }))
     const ok = await get(`hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${VERIFY}`)
     t.deepEqual(ok, { status: 200, type: 'text/plain; charset=utf-8', text: '1158201444' })
     t.is((await get(`hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=wrong`)).status, 403)
@@ -98,12 +178,27 @@ test('the completion event carries what Meta sent, parsed, with the session and 
   webhook.on('flow.completion', (e) => {
     event = e
   })
-  const r = await webhook.handle({ body: JSON.stringify(completionBody()), headers: { 'x-hub-signature-256': signature(SECRET, JSON.stringify(completionBody())) } })
+  const r = await webhook.handle({
+    body: JSON.stringify(completionBody()),
+    headers: { 'x-hub-signature-256': signature(SECRET, JSON.stringify(completionBody())) },
+  })
   t.is(r.status, 200)
   const { message, ...rest } = event
   t.deepEqual(rest, {
     flowToken: 'ft_7f3c2a',
-    response: { flow_token: 'ft_7f3c2a', first_name: 'Sheena', rating: '4', photo: [{ file_name: 'IMG_5237.jpg', mime_type: 'image/jpeg', sha256: 'PqHgadp8cJ/N6mvAYGNMxhs9Ra5hbZFcctCtCClXsMU=', id: '3631120727156756' }] },
+    response: {
+      flow_token: 'ft_7f3c2a',
+      first_name: 'Sheena',
+      rating: '4',
+      photo: [
+        {
+          file_name: 'IMG_5237.jpg',
+          mime_type: 'image/jpeg',
+          sha256: 'PqHgadp8cJ/N6mvAYGNMxhs9Ra5hbZFcctCtCClXsMU=',
+          id: '3631120727156756',
+        },
+      ],
+    },
     messageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
     contextMessageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3RjQ0QkQ2QUY4MDc0QkZDMkUA',
     from: '16505551234',
@@ -114,7 +209,14 @@ test('the completion event carries what Meta sent, parsed, with the session and 
     body: 'Sent',
     contact: { name: 'Sheena Nelson', waId: '16505551234' },
     session: { booking: 'B-1' },
-    media: [{ file_name: 'IMG_5237.jpg', mime_type: 'image/jpeg', sha256: 'PqHgadp8cJ/N6mvAYGNMxhs9Ra5hbZFcctCtCClXsMU=', id: '3631120727156756' }],
+    media: [
+      {
+        file_name: 'IMG_5237.jpg',
+        mime_type: 'image/jpeg',
+        sha256: 'PqHgadp8cJ/N6mvAYGNMxhs9Ra5hbZFcctCtCClXsMU=',
+        id: '3631120727156756',
+      },
+    ],
     wabaId: '102290129340398',
   })
   t.is(message.id, rest.messageId)
@@ -128,7 +230,13 @@ test('a completion without flow_token is linked through context.id to the token 
   const webhook = createWebhook({ appSecret: SECRET, sessions, logger: false })
   const events = []
   webhook.on('flow.completion', (e) => events.push([e.flowToken, e.session, e.response]))
-  const client = createFlowClient({ endpoint: { handle: async () => ({ status: 500, headers: {}, body: '' }) }, publicKey: keys.publicPem, appSecret: SECRET, flowToken: 'tok-ios', webhook })
+  const client = createFlowClient({
+    endpoint: { handle: async () => ({ status: 500, headers: {}, body: '' }) },
+    publicKey: keys.publicPem,
+    appSecret: SECRET,
+    flowToken: 'tok-ios',
+    webhook,
+  })
   const r = await client.complete({ rating: 5 }, { contextMessageId: 'wamid.SENT', omitFlowToken: true })
   t.is(r.status, 200)
   t.deepEqual(events, [['tok-ios', { step: 3 }, { rating: 5 }]])
@@ -142,14 +250,24 @@ test('flows field events are typed as Meta documents them; the specific and the 
   const webhook = createWebhook({ appSecret: SECRET, logger: false })
   const specific = []
   const all = []
-  for (const name of ['FLOW_STATUS_CHANGE', 'CLIENT_ERROR_RATE', 'ENDPOINT_ERROR_RATE', 'ENDPOINT_LATENCY', 'ENDPOINT_AVAILABILITY', 'FLOW_VERSION_EXPIRY_WARNING']) {
+  for (const name of [
+    'FLOW_STATUS_CHANGE',
+    'CLIENT_ERROR_RATE',
+    'ENDPOINT_ERROR_RATE',
+    'ENDPOINT_LATENCY',
+    'ENDPOINT_AVAILABILITY',
+    'FLOW_VERSION_EXPIRY_WARNING',
+  ]) {
     webhook.on(name, (e) => specific.push([name, e]))
   }
   webhook.on('flows', (e) => all.push(e.event))
   const server = await listenNode(webhook)
   t.teardown(server.close)
   for (const sample of flowsSamples) t.is((await post(server.url, flowsBody(sample))).status, 200)
-  t.deepEqual(specific.map(([n]) => n), flowsSamples.map((s) => s.value.event))
+  t.deepEqual(
+    specific.map(([n]) => n),
+    flowsSamples.map((s) => s.value.event),
+  )
   for (const [i, [name, e]] of specific.entries()) {
     t.deepEqual(e, { ...flowsSamples[i].value, waba_id: flowsSamples[i].id, time: flowsSamples[i].time }, name)
   }
@@ -157,7 +275,10 @@ test('flows field events are typed as Meta documents them; the specific and the 
   t.is(latency.alert_state, 'ACTIVATED')
   t.is(latency.p90_latency, 8000)
   t.is(latency.threshold, 7000)
-  t.deepEqual(all, flowsSamples.map((s) => s.value.event))
+  t.deepEqual(
+    all,
+    flowsSamples.map((s) => s.value.event),
+  )
   // An event kind this package does not know reaches 'flows' only.
   t.is((await post(server.url, flowsBody({ id: '1', time: 2, value: { event: 'SOMETHING_NEW', flow_id: '9' } }))).status, 200)
   t.is(all.at(-1), 'SOMETHING_NEW')
@@ -177,12 +298,37 @@ test('other messages reach the generic message event, statuses and other fields 
     messages: [
       { from: '16505550000', id: 'wamid.TEXT', timestamp: '1700000000', type: 'text', text: { body: 'hello' } },
       // A completion whose response_json is not JSON is not lost: it arrives as a message.
-      { from: '16505550000', id: 'wamid.BROKEN', timestamp: '1700000001', type: 'interactive', interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{oops' } } },
+      {
+        from: '16505550000',
+        id: 'wamid.BROKEN',
+        timestamp: '1700000001',
+        type: 'interactive',
+        interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{oops' } },
+      },
     ],
   }
-  const statuses = { messaging_product: 'whatsapp', metadata: value.metadata, statuses: [{ id: 'wamid.S', status: 'delivered', timestamp: '1700000002', recipient_id: '16505550000' }] }
-  const body = { object: 'whatsapp_business_account', entry: [{ id: 'W1', changes: [{ field: 'messages', value }, { field: 'messages', value: statuses }, { field: 'account_update', value: { event: 'X' } }] }] }
-  const r = await webhook.handle({ body: JSON.stringify(body), headers: { 'x-hub-signature-256': signature(SECRET, JSON.stringify(body)) } })
+  const statuses = {
+    messaging_product: 'whatsapp',
+    metadata: value.metadata,
+    statuses: [{ id: 'wamid.S', status: 'delivered', timestamp: '1700000002', recipient_id: '16505550000' }],
+  }
+  const body = {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'W1',
+        changes: [
+          { field: 'messages', value },
+          { field: 'messages', value: statuses },
+          { field: 'account_update', value: { event: 'X' } },
+        ],
+      },
+    ],
+  }
+  const r = await webhook.handle({
+    body: JSON.stringify(body),
+    headers: { 'x-hub-signature-256': signature(SECRET, JSON.stringify(body)) },
+  })
   t.is(r.status, 200)
   t.deepEqual(got, [
     ['message', 'text', 'wamid.TEXT', '16505550000', 'Kerry', 1700000000],
@@ -229,22 +375,29 @@ test('a throwing handler answers 500 and keeps the session; the redelivery dispa
 test('a handler that misses the deadline answers 500 (Meta redelivers)', async (t) => {
   const webhook = createWebhook({ appSecret: SECRET, timeoutMs: 100, leaseMs: 200, logger: false })
   webhook.on('flow.completion', () => new Promise(() => {}))
-  const r = await webhook.handle({ body: JSON.stringify(completionBody()), headers: { 'x-hub-signature-256': signature(SECRET, JSON.stringify(completionBody())) } })
+  const r = await webhook.handle({
+    body: JSON.stringify(completionBody()),
+    headers: { 'x-hub-signature-256': signature(SECRET, JSON.stringify(completionBody())) },
+  })
   t.is(r.status, 500)
 })
 
 test('two instances sharing a store, the same message delivered to both at once: dispatched once, both 200', async (t) => {
   const store = createMemoryStore()
   const calls = []
-  const make = (name) => createWebhook({ appSecret: SECRET, store, logger: false }).on('flow.completion', async () => {
-    calls.push(name)
-    await new Promise((r) => setTimeout(r, 300))
-  })
+  const make = (name) =>
+    createWebhook({ appSecret: SECRET, store, logger: false }).on('flow.completion', async () => {
+      calls.push(name)
+      await new Promise((r) => setTimeout(r, 300))
+    })
   const [a, b] = await Promise.all([listenNode(make('a')), listenNode(make('b'))])
   t.teardown(a.close)
   t.teardown(b.close)
   const results = await Promise.all([post(a.url, completionBody()), post(b.url, completionBody())])
-  t.deepEqual(results.map((r) => r.status), [200, 200])
+  t.deepEqual(
+    results.map((r) => r.status),
+    [200, 200],
+  )
   t.is(calls.length, 1)
 })
 
@@ -269,5 +422,8 @@ test('createWebhook refuses a missing app secret, unknown events and handlers th
   const webhook = createWebhook({ appSecret: SECRET, logger: false })
   t.throws(() => webhook.on('completion', () => {}), { instanceOf: TypeError, message: /unknown webhook event/ })
   t.throws(() => webhook.on('flow.completion', 'nope'), { instanceOf: TypeError })
-  t.is(webhook.on('message', () => {}), webhook)
+  t.is(
+    webhook.on('message', () => {}),
+    webhook,
+  )
 })

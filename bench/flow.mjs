@@ -6,7 +6,16 @@
 // Measures: per-op time of the synchronous paths (benchmark.js), throughput with 64 requests in flight for the
 // async paths (own thread pool and libuv's), and the JS thread's responsiveness under that load (p99 gap of a
 // 1 ms timer).
-import { constants, createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto'
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+} from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
@@ -29,7 +38,10 @@ const IN_FLIGHT = 64
 // ---- fixtures: one RSA-2048 key, 256 distinct ~1 KiB requests encrypted as WhatsApp does ----
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const pem = privateKey.export({ type: 'pkcs8', format: 'pem' })
-const screenData = { screen: 'DETAILS', data: { items: Array.from({ length: 12 }, (_, i) => ({ id: `item-${i}`, title: `Option number ${i}`, description: 'x'.repeat(40) })) } }
+const screenData = {
+  screen: 'DETAILS',
+  data: { items: Array.from({ length: 12 }, (_, i) => ({ id: `item-${i}`, title: `Option number ${i}`, description: 'x'.repeat(40) })) },
+}
 function encryptRequest(payload) {
   const aesKey = randomBytes(16)
   const iv = randomBytes(16)
@@ -37,11 +49,19 @@ function encryptRequest(payload) {
   const data = Buffer.concat([c.update(JSON.stringify(payload)), c.final(), c.getAuthTag()])
   return {
     encrypted_flow_data: data.toString('base64'),
-    encrypted_aes_key: publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey).toString('base64'),
+    encrypted_aes_key: publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey).toString(
+      'base64',
+    ),
     initial_vector: iv.toString('base64'),
   }
 }
-const requestPayload = { version: '3.0', action: 'data_exchange', screen: 'PICK', flow_token: 'tok', data: { picked: 'item-3', note: 'y'.repeat(800) } }
+const requestPayload = {
+  version: '3.0',
+  action: 'data_exchange',
+  screen: 'PICK',
+  flow_token: 'tok',
+  data: { picked: 'item-3', note: 'y'.repeat(800) },
+}
 const bodies = Array.from({ length: 256 }, () => JSON.stringify(encryptRequest(requestPayload)))
 const responseObject = screenData
 console.error(`request plaintext ${JSON.stringify(requestPayload).length} B, response ${JSON.stringify(responseObject).length} B`)
@@ -50,7 +70,10 @@ console.error(`request plaintext ${JSON.stringify(requestPayload).length} B, res
 const keyObject = createPrivateKey(pem)
 function referenceRoundTrip(bodyText) {
   const { encrypted_aes_key, encrypted_flow_data, initial_vector } = JSON.parse(bodyText)
-  const aesKey = privateDecrypt({ key: keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(encrypted_aes_key, 'base64'))
+  const aesKey = privateDecrypt(
+    { key: keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    Buffer.from(encrypted_aes_key, 'base64'),
+  )
   const flowData = Buffer.from(encrypted_flow_data, 'base64')
   const iv = Buffer.from(initial_vector, 'base64')
   const body = flowData.subarray(0, -16)
@@ -65,7 +88,10 @@ function referenceRoundTrip(bodyText) {
 }
 function decryptResponse(bodyText, b64) {
   const { encrypted_aes_key, initial_vector } = JSON.parse(bodyText)
-  const aesKey = privateDecrypt({ key: keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(encrypted_aes_key, 'base64'))
+  const aesKey = privateDecrypt(
+    { key: keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    Buffer.from(encrypted_aes_key, 'base64'),
+  )
   const iv = Buffer.from(Buffer.from(initial_vector, 'base64').map((b) => ~b))
   const buf = Buffer.from(b64, 'base64')
   const d = createDecipheriv('aes-128-gcm', aesKey, iv)
@@ -144,7 +170,8 @@ for (const impl of impls) {
   for (const body of bodies.slice(0, 4)) {
     const { request, out } = await impl.fn(body)
     if (JSON.stringify(request) !== JSON.stringify(requestPayload)) throw new Error(`${impl.name}: decrypted request differs`)
-    if (JSON.stringify(decryptResponse(body, out)) !== JSON.stringify(responseObject)) throw new Error(`${impl.name}: response does not decrypt to the expected object`)
+    if (JSON.stringify(decryptResponse(body, out)) !== JSON.stringify(responseObject))
+      throw new Error(`${impl.name}: response does not decrypt to the expected object`)
     // Same key, same IV, same plaintext: every implementation must produce the reference's exact bytes.
     if (out !== referenceRoundTrip(body).out) throw new Error(`${impl.name}: ciphertext differs from the reference`)
   }
@@ -237,7 +264,9 @@ for (const impl of impls) {
   const r = results.get(impl.name)
   const t = median(r.tput)
   const s = sync.get(impl.name)
-  lines.push(`| ${impl.name} | ${t.toFixed(0)} | ${(t / refTput).toFixed(2)} | ${s ? `${s.ms.toFixed(3)} ±${s.rme.toFixed(1)}%` : '—'} | ${s ? (s.ms / refOp).toFixed(2) : '—'} | ${median(r.gap).toFixed(1)} |`)
+  lines.push(
+    `| ${impl.name} | ${t.toFixed(0)} | ${(t / refTput).toFixed(2)} | ${s ? `${s.ms.toFixed(3)} ±${s.rme.toFixed(1)}%` : '—'} | ${s ? (s.ms / refOp).toFixed(2) : '—'} | ${median(r.gap).toFixed(1)} |`,
+  )
 }
 const table = lines.join('\n')
 console.log(table)

@@ -12,7 +12,10 @@ let handled = 0
 function summary(request) {
   handled++
   const d = request.data ?? {}
-  return { screen: 'SUMMARY', data: { appointment: `${d.department} at ${d.location}, ${d.date} ${d.time}`, details: `${d.name} <${d.email}>`, echo: d.nonce } }
+  return {
+    screen: 'SUMMARY',
+    data: { appointment: `${d.department} at ${d.location}, ${d.date} ${d.time}`, details: `${d.name} <${d.email}>`, echo: d.nonce },
+  }
 }
 
 async function ours() {
@@ -31,7 +34,10 @@ async function reference() {
     let aesKey, iv, request
     try {
       const { encrypted_aes_key, encrypted_flow_data, initial_vector } = req.body
-      aesKey = privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(encrypted_aes_key, 'base64'))
+      aesKey = privateDecrypt(
+        { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        Buffer.from(encrypted_aes_key, 'base64'),
+      )
       iv = Buffer.from(initial_vector, 'base64')
       const sealed = Buffer.from(encrypted_flow_data, 'base64')
       const decipher = createDecipheriv('aes-128-gcm', aesKey, iv)
@@ -40,7 +46,11 @@ async function reference() {
     } catch {
       return res.status(421).end()
     }
-    const cipher = createCipheriv('aes-128-gcm', aesKey, iv.map((b) => ~b))
+    const cipher = createCipheriv(
+      'aes-128-gcm',
+      aesKey,
+      iv.map((b) => ~b),
+    )
     const sealed = Buffer.concat([cipher.update(JSON.stringify(summary(request)), 'utf8'), cipher.final(), cipher.getAuthTag()])
     res.type('text/plain').send(sealed.toString('base64'))
   })

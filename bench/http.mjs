@@ -42,7 +42,11 @@ function encryptRequest(payload) {
   const cipher = createCipheriv('aes-128-gcm', aesKey, iv)
   const sealed = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final(), cipher.getAuthTag()])
   const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey)
-  const body = JSON.stringify({ encrypted_flow_data: sealed.toString('base64'), encrypted_aes_key: wrapped.toString('base64'), initial_vector: iv.toString('base64') })
+  const body = JSON.stringify({
+    encrypted_flow_data: sealed.toString('base64'),
+    encrypted_aes_key: wrapped.toString('base64'),
+    initial_vector: iv.toString('base64'),
+  })
   return { body, aesKey, iv }
 }
 
@@ -52,21 +56,38 @@ const fixtures = Array.from({ length: REQUESTS }, (_, i) =>
     action: 'data_exchange',
     screen: 'DETAILS',
     flow_token: `bench-token-${i}`,
-    data: { department: 'dental', location: 'north', date: '2026-12-01', time: '10:30', name: `Customer ${i}`, email: `customer${i}@example.com`, phone: '+44 20 7946 0000', more_details: 'x'.repeat(200), nonce: `n${i}` },
+    data: {
+      department: 'dental',
+      location: 'north',
+      date: '2026-12-01',
+      time: '10:30',
+      name: `Customer ${i}`,
+      email: `customer${i}@example.com`,
+      phone: '+44 20 7946 0000',
+      more_details: 'x'.repeat(200),
+      nonce: `n${i}`,
+    },
   }),
 )
 const bodies = fixtures.map((f) => f.body)
 
 function decryptResponse(text, { aesKey, iv }) {
   const sealed = Buffer.from(text, 'base64')
-  const decipher = createDecipheriv('aes-128-gcm', aesKey, iv.map((b) => ~b))
+  const decipher = createDecipheriv(
+    'aes-128-gcm',
+    aesKey,
+    iv.map((b) => ~b),
+  )
   decipher.setAuthTag(sealed.subarray(-16))
   return JSON.parse(Buffer.concat([decipher.update(sealed.subarray(0, -16)), decipher.final()]).toString('utf8'))
 }
 
 // ---- one server at a time ----
 function startServer(mode, env) {
-  const child = fork(join(root, 'bench/http-server.mjs'), [mode], { env: { ...process.env, ...env, BENCH_KEY_FILE: keyFile }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(join(root, 'bench/http-server.mjs'), [mode], {
+    env: { ...process.env, ...env, BENCH_KEY_FILE: keyFile },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const next = (type) =>
     new Promise((ok, fail) => {
       const onMessage = (m) => {
@@ -89,7 +110,8 @@ async function verify(url) {
     const text = await res.text()
     if (res.status !== 200) throw new Error(`verification request answered HTTP ${res.status}`)
     const answer = decryptResponse(text, fixtures[i])
-    if (answer.screen !== 'SUMMARY' || answer.data?.echo !== `n${i}`) throw new Error(`verification: unexpected response ${JSON.stringify(answer).slice(0, 120)}`)
+    if (answer.screen !== 'SUMMARY' || answer.data?.echo !== `n${i}`)
+      throw new Error(`verification: unexpected response ${JSON.stringify(answer).slice(0, 120)}`)
   }
 }
 
@@ -129,7 +151,8 @@ async function measure(label, mode, env = {}) {
     // CPU (in cores) used by everything except this server and the load generator: noise from other processes.
     const otherCores =
       hostBefore && hostAfter
-        ? ((hostAfter.busy - hostBefore.busy) / (hostAfter.total - hostBefore.total)) * cpus().length - (cpuMs + (selfCpu.user + selfCpu.system) / 1000) / elapsedMs
+        ? ((hostAfter.busy - hostBefore.busy) / (hostAfter.total - hostBefore.total)) * cpus().length -
+          (cpuMs + (selfCpu.user + selfCpu.system) / 1000) / elapsedMs
         : NaN
     const row = {
       label,
@@ -145,7 +168,9 @@ async function measure(label, mode, env = {}) {
       serverCores: cpuMs / elapsedMs,
       otherCores: Math.max(0, otherCores),
     }
-    process.stdout.write(`${label.padEnd(42)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99} ms  server CPU ${row.cpuPerReq.toFixed(3)} ms/req (${row.serverCores.toFixed(2)} cores), other processes ${row.otherCores.toFixed(2)} cores  (${row.ok} ok, ${row.bad} failed)\n`)
+    process.stdout.write(
+      `${label.padEnd(42)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99} ms  server CPU ${row.cpuPerReq.toFixed(3)} ms/req (${row.serverCores.toFixed(2)} cores), other processes ${row.otherCores.toFixed(2)} cores  (${row.ok} ok, ${row.bad} failed)\n`,
+    )
     return row
   } finally {
     child.kill('SIGTERM')
@@ -153,7 +178,9 @@ async function measure(label, mode, env = {}) {
   }
 }
 
-process.stdout.write(`HTTP bench: ${DURATION} s per endpoint (+${WARMUP} s warm-up), ${CONNECTIONS} connections, ${REQUESTS} distinct requests\n`)
+process.stdout.write(
+  `HTTP bench: ${DURATION} s per endpoint (+${WARMUP} s warm-up), ${CONNECTIONS} connections, ${REQUESTS} distinct requests\n`,
+)
 const targets = [
   ['reference (express + node:crypto sync, Meta-style)', 'reference', {}],
   ['whatsapp-flows, native backend', 'ours', { WA_FLOWS_BACKEND: 'native' }],
@@ -178,9 +205,20 @@ const table = [
   '',
   '| endpoint | requests/s | × reference | p50 (ms) | p99 (ms) | × reference p99 | server CPU (ms/req) | server cores | other load (cores) | failed |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.label} | ${r.rps.toFixed(0)} | ${fmt(r.rps / ref.rps)} | ${r.p50} | ${r.p99} | ${fmt(r.p99 / ref.p99)} | ${fmt(r.cpuPerReq, 3)} | ${fmt(r.serverCores)} | ${fmt(r.otherCores)} | ${r.bad} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.label} | ${r.rps.toFixed(0)} | ${fmt(r.rps / ref.rps)} | ${r.p50} | ${r.p99} | ${fmt(r.p99 / ref.p99)} | ${fmt(r.cpuPerReq, 3)} | ${fmt(r.serverCores)} | ${fmt(r.otherCores)} | ${r.bad} |`,
+  ),
   '',
-  ...(ROUNDS > 1 ? [`Per-round requests/s ratios vs the reference of the same round: ${targets.slice(1).map(([label], k) => `${label} ${runs[k + 1].map((r, j) => fmt(r.rps / runs[0][j].rps)).join(' / ')}`).join('; ')}.`, ''] : []),
+  ...(ROUNDS > 1
+    ? [
+        `Per-round requests/s ratios vs the reference of the same round: ${targets
+          .slice(1)
+          .map(([label], k) => `${label} ${runs[k + 1].map((r, j) => fmt(r.rps / runs[0][j].rps)).join(' / ')}`)
+          .join('; ')}.`,
+        '',
+      ]
+    : []),
 ].join('\n')
 mkdirSync(join(root, 'bench/results'), { recursive: true })
 writeFileSync(join(root, 'bench/results/http.md'), table)

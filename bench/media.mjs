@@ -242,7 +242,10 @@ const goals = [
   `| 256 MiB download to disk: peak RSS growth | ≤ 64 MiB | ${growth.toFixed(1)} MiB (${fmt(mbps(dl.fileSize, dl.seconds))} MB/s) | ${growth <= 64 ? 'met' : 'MISSED'} |`,
 ].join('\n')
 const os = await import('node:os')
-const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ')
+const load = os
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ')
 const md = `# Media benchmark
 
 \`npm run bench:media\` — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}.

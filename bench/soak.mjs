@@ -24,10 +24,23 @@ writeFileSync(join(dir, 'private.pem'), privateKey.export({ type: 'pkcs8', forma
 
 /** Starts `wa-flows serve`; resolves its URL and the child process. */
 function startServer() {
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--port', '0', '--key', join(dir, 'private.pem'), '--handler', join(root, 'bench/soak-handler.mjs')], {
-    env: { ...process.env, WA_FLOWS_APP_SECRET: SECRET, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/cli/main.js'),
+      'serve',
+      '--port',
+      '0',
+      '--key',
+      join(dir, 'private.pem'),
+      '--handler',
+      join(root, 'bench/soak-handler.mjs'),
+    ],
+    {
+      env: { ...process.env, WA_FLOWS_APP_SECRET: SECRET, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   return new Promise((resolve, reject) => {
     let out = ''
     const onData = (d) => {
@@ -53,26 +66,34 @@ function roundTrip(url, payload) {
   const cipher = createCipheriv('aes-128-gcm', aesKey, iv)
   const data = Buffer.concat([cipher.update(JSON.stringify(payload)), cipher.final(), cipher.getAuthTag()])
   const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey)
-  const body = JSON.stringify({ encrypted_flow_data: data.toString('base64'), encrypted_aes_key: wrapped.toString('base64'), initial_vector: iv.toString('base64') })
+  const body = JSON.stringify({
+    encrypted_flow_data: data.toString('base64'),
+    encrypted_aes_key: wrapped.toString('base64'),
+    initial_vector: iv.toString('base64'),
+  })
   const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } }, (res) => {
-      const chunks = []
-      res.on('data', (c) => chunks.push(c))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString()
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 80)}`))
-        try {
-          const bytes = Buffer.from(text, 'base64')
-          const d = createDecipheriv('aes-128-gcm', aesKey, Buffer.from(iv.map((b) => b ^ 0xff)))
-          d.setAuthTag(bytes.subarray(-16))
-          resolve(JSON.parse(Buffer.concat([d.update(bytes.subarray(0, -16)), d.final()]).toString()))
-        } catch (e) {
-          reject(new Error(`answer did not decrypt: ${e.message}`))
-        }
-      })
-      res.on('error', reject)
-    })
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } },
+      (res) => {
+        const chunks = []
+        res.on('data', (c) => chunks.push(c))
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString()
+          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 80)}`))
+          try {
+            const bytes = Buffer.from(text, 'base64')
+            const d = createDecipheriv('aes-128-gcm', aesKey, Buffer.from(iv.map((b) => b ^ 0xff)))
+            d.setAuthTag(bytes.subarray(-16))
+            resolve(JSON.parse(Buffer.concat([d.update(bytes.subarray(0, -16)), d.final()]).toString()))
+          } catch (e) {
+            reject(new Error(`answer did not decrypt: ${e.message}`))
+          }
+        })
+        res.on('error', reject)
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -105,7 +126,9 @@ async function main() {
             ? { version: '3.0', action: 'data_exchange', screen: 'FORM', flow_token: `token-${i}`, data: { nonce } }
             : { version: '3.0', action: 'INIT', flow_token: `token-${i}`, data: { nonce } }
           const answer = await roundTrip(url, payload)
-          const ok = exchange ? answer.screen === 'NEXT' && answer.data.nonce === nonce && answer.data.token === `token-${i}` : answer.screen === 'ECHO' && answer.data.nonce === nonce
+          const ok = exchange
+            ? answer.screen === 'NEXT' && answer.data.nonce === nonce && answer.data.token === `token-${i}`
+            : answer.screen === 'ECHO' && answer.data.nonce === nonce
           if (!ok) throw new Error('the answer does not match the request')
         } catch (e) {
           errors.set(e.message, (errors.get(e.message) ?? 0) + 1)
@@ -139,8 +162,12 @@ async function main() {
       console.log(`  errors        ${summary.errors}${errorCount ? ` ${JSON.stringify(summary.errorKinds)}` : ''}`)
       console.log(`  throughput    ${summary.requestsPerSecond} req/s (${summary.seconds} s)`)
       console.log(`  latency       p50 ${summary.latencyP50Ms} ms, p99 ${summary.latencyP99Ms} ms`)
-      console.log(`  event loop    p99 ${summary.loopP99Ms.start.toFixed(1)} / ${summary.loopP99Ms.middle.toFixed(1)} / ${summary.loopP99Ms.end.toFixed(1)} ms (start / middle / end)`)
-      console.log(`  RSS           ${summary.rssMiB.start} / ${summary.rssMiB.middle} / ${summary.rssMiB.end} MiB (end vs middle: ${summary.rssGrowthAfterWarmup >= 0 ? '+' : ''}${summary.rssGrowthAfterWarmup} %)`)
+      console.log(
+        `  event loop    p99 ${summary.loopP99Ms.start.toFixed(1)} / ${summary.loopP99Ms.middle.toFixed(1)} / ${summary.loopP99Ms.end.toFixed(1)} ms (start / middle / end)`,
+      )
+      console.log(
+        `  RSS           ${summary.rssMiB.start} / ${summary.rssMiB.middle} / ${summary.rssMiB.end} MiB (end vs middle: ${summary.rssGrowthAfterWarmup >= 0 ? '+' : ''}${summary.rssGrowthAfterWarmup} %)`,
+      )
     }
     process.exitCode = errorCount === 0 && summary.rssGrowthAfterWarmup <= 10 ? 0 : 1
   } finally {

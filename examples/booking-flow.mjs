@@ -52,7 +52,8 @@ function checkAppointment(a) {
   if (!titleOf(DEPARTMENTS, a.department)) return 'Please choose a department.'
   if (!titleOf(LOCATIONS, a.location)) return 'Please choose a location.'
   if (!availableDates().some((d) => d.id === a.date)) return 'Please choose one of the offered dates.'
-  if (!availableTimes(a.date).some((t) => t.id === a.time)) return `${a.time || 'That time'} is not available on ${a.date}. Please pick another time.`
+  if (!availableTimes(a.date).some((t) => t.id === a.time))
+    return `${a.time || 'That time'} is not available on ${a.date}. Please pick another time.`
   return undefined
 }
 
@@ -110,7 +111,8 @@ export default function bookingFlow(endpoint) {
   endpoint.on('data_exchange', 'DETAILS', (request) => {
     const a = pick(request.data, APPOINTMENT_FIELDS)
     const d = pick(request.data, DETAIL_FIELDS)
-    if (checkAppointment(a)) return detailsScreen(a, { error_message: 'That appointment is no longer available. Please go back and choose another.' })
+    if (checkAppointment(a))
+      return detailsScreen(a, { error_message: 'That appointment is no longer available. Please go back and choose another.' })
     const error = checkDetails(d)
     if (error) return detailsScreen(a, { error_message: error })
     return summaryScreen(a, d)
@@ -119,13 +121,16 @@ export default function bookingFlow(endpoint) {
   endpoint.on('data_exchange', 'SUMMARY', (request, ctx) => {
     const a = pick(request.data, APPOINTMENT_FIELDS)
     const d = pick(request.data, DETAIL_FIELDS)
-    if (checkAppointment(a)) return summaryScreen(a, d, { error_message: 'That appointment is no longer available. Please go back and choose another.' })
+    if (checkAppointment(a))
+      return summaryScreen(a, d, { error_message: 'That appointment is no longer available. Please go back and choose another.' })
     if (checkDetails(d)) return summaryScreen(a, d, { error_message: 'Please go back and check your details.' })
     // A real flow stores the booking here (keyed by ctx.flowToken) and confirms it in the chat.
     bookings += 1
     return {
       screen: 'SUCCESS',
-      data: { extension_message_response: { params: { flow_token: ctx.flowToken, booking_id: `BK-${String(bookings).padStart(5, '0')}` } } },
+      data: {
+        extension_message_response: { params: { flow_token: ctx.flowToken, booking_id: `BK-${String(bookings).padStart(5, '0')}` } },
+      },
     }
   })
 

@@ -31,17 +31,25 @@ function ensureDevKey() {
 
 const created = ensureDevKey()
 // Set WA_FLOWS_APP_SECRET (comma-separated during rotation) to check X-Hub-Signature-256 as in production.
-const appSecret = process.env.WA_FLOWS_APP_SECRET?.split(',').map((s) => s.trim()).filter(Boolean)
+const appSecret = process.env.WA_FLOWS_APP_SECRET?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
 // The flow's Flow JSON: handler answers that leave its routing model or miss declared data are refused (500, logged).
 const flow = JSON.parse(readFileSync(join(here, 'booking-flow.json'), 'utf8'))
-const endpoint = createFlowEndpoint({ privateKey: await loadPrivateKey(readFileSync(privatePath)), flow, ...(appSecret?.length ? { appSecret } : {}) })
+const endpoint = createFlowEndpoint({
+  privateKey: await loadPrivateKey(readFileSync(privatePath)),
+  flow,
+  ...(appSecret?.length ? { appSecret } : {}),
+})
 bookingFlow(endpoint)
 const handler = endpoint.nodeHandler()
 
 const server = createServer((req, res) => {
   const started = performance.now()
   res.once('close', () => {
-    console.log(`${req.method} ${req.url} ${res.writableFinished ? res.statusCode : 'aborted'} ${(performance.now() - started).toFixed(1)}ms`)
+    console.log(
+      `${req.method} ${req.url} ${res.writableFinished ? res.statusCode : 'aborted'} ${(performance.now() - started).toFixed(1)}ms`,
+    )
   })
   if ((req.url ?? '/').split('?', 1)[0] !== '/') return void res.writeHead(404).end()
   handler(req, res)
@@ -55,10 +63,16 @@ server.listen(port, host, () => {
   console.log(`Booking flow endpoint listening on ${url} (${getBackend()} crypto)`)
   console.log(`${created ? 'Created a development key pair' : 'Using the development key pair'}; public key: ${publicPath}`)
   const flowFile = relative(process.cwd(), join(here, 'booking-flow.json'))
-  console.log('Try it (the second line walks every route of the Flow JSON; the third sends an unavailable date: the answer carries an error_message):')
+  console.log(
+    'Try it (the second line walks every route of the Flow JSON; the third sends an unavailable date: the answer carries an error_message):',
+  )
   console.log(`  npx wa-flows simulate --url ${url} --public-key ${shownKey}`)
-  console.log(`  npx wa-flows simulate --url ${url} --public-key ${shownKey} --flow ${flowFile && !flowFile.startsWith('..') ? flowFile : join(here, 'booking-flow.json')}`)
-  console.log(`  npx wa-flows simulate --url ${url} --public-key ${shownKey} --screen APPOINTMENT --data '{"department":"dental","location":"north","date":"2000-01-01","time":"09:00"}'`)
+  console.log(
+    `  npx wa-flows simulate --url ${url} --public-key ${shownKey} --flow ${flowFile && !flowFile.startsWith('..') ? flowFile : join(here, 'booking-flow.json')}`,
+  )
+  console.log(
+    `  npx wa-flows simulate --url ${url} --public-key ${shownKey} --screen APPOINTMENT --data '{"department":"dental","location":"north","date":"2000-01-01","time":"09:00"}'`,
+  )
 })
 
 const stop = () => server.close(() => process.exit(0))

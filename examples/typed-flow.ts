@@ -62,13 +62,19 @@ export function createBookingEndpoint(privateKey: string, appSecret: string): Fl
 
   // Mistakes the types catch; tsc's message names the screen and the field (__test__/types.test.mjs checks them):
   // @ts-expect-error screen SUMMARY: unknown field 'emial'
-  endpoint.on('data_exchange', 'DETAILS', (r) => ({ screen: 'SUMMARY', data: { ...r.data, more_details: '', appointment: '', details: '', emial: r.data.email } }))
+  endpoint.on('data_exchange', 'DETAILS', (r) => ({
+    screen: 'SUMMARY',
+    data: { ...r.data, more_details: '', appointment: '', details: '', emial: r.data.email },
+  }))
   // @ts-expect-error screen APPOINTMENT: next screen 'SUMMARY' is not allowed (routing_model.APPOINTMENT does not list it)
   endpoint.on('data_exchange', 'APPOINTMENT', () => ({ screen: 'SUMMARY', data: {} }))
   // @ts-expect-error screen APPOINTMENT: missing field 'times'
   endpoint.on('INIT', () => ({ screen: 'APPOINTMENT', data: { departments, locations, dates } }))
   // @ts-expect-error completion params: missing field 'booking_id'
-  endpoint.on('data_exchange', 'SUMMARY', (_r, ctx) => ({ screen: 'SUCCESS', data: { extension_message_response: { params: { flow_token: ctx.flowToken } } } }))
+  endpoint.on('data_exchange', 'SUMMARY', (_r, ctx) => ({
+    screen: 'SUCCESS',
+    data: { extension_message_response: { params: { flow_token: ctx.flowToken } } },
+  }))
 
   return endpoint
 }

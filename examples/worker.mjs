@@ -16,7 +16,10 @@ function endpointFor(env) {
   const secret = env.WA_FLOWS_APP_SECRET ?? ''
   if (cached?.privateKey === privateKey && cached.secret === secret) return cached.endpoint
   if (typeof privateKey !== 'string' || privateKey === '') throw new Error('the WA_FLOWS_PRIVATE_KEY secret is not set')
-  const appSecret = secret.split(',').map((s) => s.trim()).filter(Boolean)
+  const appSecret = secret
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const endpoint = createFlowEndpoint({ privateKey, ...(appSecret.length ? { appSecret } : {}) })
   bookingFlow(endpoint)
   cached = { privateKey, secret, endpoint }

@@ -42,7 +42,10 @@ export function inspect(file, { ldd = true } = {}) {
   if (ldd) {
     const r = run('ldd', [file])
     if (r.status !== 0) throw new Error(`ldd ${file}: ${(r.stderr || r.stdout).trim()}`)
-    resolved = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean)
+    resolved = r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
   }
   return { machine, needed, maxGlibc: glibc.at(-1), ldd: resolved }
 }

@@ -62,8 +62,19 @@ function build(backend, triple, say) {
   say(`fuzz: building the targets (${backend})`)
   const features = backend === 'openssl' ? [] : ['--no-default-features', '--features', backend]
   // --target keeps RUSTFLAGS off build scripts and proc macros (they are not linked with libFuzzer).
-  const args = ['build', '--release', '--quiet', '--bins', '--manifest-path', join(fuzzDir, 'Cargo.toml'),
-    '--target', triple, '--target-dir', targetDir, ...features]
+  const args = [
+    'build',
+    '--release',
+    '--quiet',
+    '--bins',
+    '--manifest-path',
+    join(fuzzDir, 'Cargo.toml'),
+    '--target',
+    triple,
+    '--target-dir',
+    targetDir,
+    ...features,
+  ]
   const env = { ...process.env, RUSTFLAGS }
   delete env.CARGO_ENCODED_RUSTFLAGS
   const r = spawnSync('cargo', args, { cwd: fuzzDir, env, stdio: ['ignore', 'inherit', 'inherit'] })
@@ -153,7 +164,10 @@ export async function runFuzz({ seconds = DEFAULT_SECONDS, targets, backends, sa
       say(`${line}, crashes 0`)
     } else {
       say(`${r.tail}\n${line}: FAILED (${r.error ?? `exit ${r.code ?? r.signal}`})`)
-      if (r.artifact) say(`  input: ${relative(root, resolve(root, r.artifact))}; replay: ${relative(root, join(targetDir, 'bin', r.backend, r.target))} ${relative(root, resolve(root, r.artifact))}`)
+      if (r.artifact)
+        say(
+          `  input: ${relative(root, resolve(root, r.artifact))}; replay: ${relative(root, join(targetDir, 'bin', r.backend, r.target))} ${relative(root, resolve(root, r.artifact))}`,
+        )
       say(`  log: ${relative(root, r.log)}`)
     }
   }

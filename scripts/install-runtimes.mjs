@@ -29,6 +29,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (r.status !== 0) process.exit(r.status ?? 1)
   for (const name of Object.keys(pinned)) {
     const v = spawnSync(join(runtimesDir, 'node_modules/.bin', name), ['--version'], { encoding: 'utf8' })
-    process.stderr.write(`install-runtimes: ${name} ${v.status === 0 ? v.stdout.split('\n')[0] : `does not run (${v.stderr || v.error})`}\n`)
+    process.stderr.write(
+      `install-runtimes: ${name} ${v.status === 0 ? v.stdout.split('\n')[0] : `does not run (${v.stderr || v.error})`}\n`,
+    )
   }
 }

@@ -14,8 +14,16 @@ const checks = [
 ]
 if (hasCargo()) {
   checks.push(['cargo fmt --check', 'cargo', ['fmt', '--all', '--check']])
-  for (const features of [[], ['--features', 'flows-node/testing'], ['--no-default-features', '--features', 'flows-crypto/pure-rust,flows-node/pure-rust']]) {
-    checks.push([`cargo clippy ${features.join(' ') || '(default features)'}`, 'cargo', ['clippy', '--workspace', '--all-targets', ...features, '--', '-D', 'warnings']])
+  for (const features of [
+    [],
+    ['--features', 'flows-node/testing'],
+    ['--no-default-features', '--features', 'flows-crypto/pure-rust,flows-node/pure-rust'],
+  ]) {
+    checks.push([
+      `cargo clippy ${features.join(' ') || '(default features)'}`,
+      'cargo',
+      ['clippy', '--workspace', '--all-targets', ...features, '--', '-D', 'warnings'],
+    ])
   }
   if (existsSync(join(root, 'fuzz/Cargo.toml'))) {
     checks.push(['cargo fmt --check (fuzz)', 'cargo', ['fmt', '--manifest-path', 'fuzz/Cargo.toml', '--check']])

@@ -80,12 +80,14 @@ async function main(argv) {
   const host = await hostSuffix()
   const suffix = argv.includes('--target') ? argv[argv.indexOf('--target') + 1] : host
   const platformDir = join(root, 'npm', suffix)
-  if (!existsSync(join(platformDir, 'package.json'))) throw new Error(`npm/${suffix}/package.json is missing (node scripts/sync-platform-packages.mjs)`)
+  if (!existsSync(join(platformDir, 'package.json')))
+    throw new Error(`npm/${suffix}/package.json is missing (node scripts/sync-platform-packages.mjs)`)
   run(process.execPath, [join(root, 'scripts/sync-platform-packages.mjs'), '--check'])
   const built = join(root, 'native', binaryName(suffix))
   const addon = join(platformDir, binaryName(suffix))
   if (existsSync(built)) copyFileSync(built, addon)
-  else if (!existsSync(addon)) throw new Error(`${relative(root, built)} is missing: the platform package needs the addon (npm run build:native)`)
+  else if (!existsSync(addon))
+    throw new Error(`${relative(root, built)} is missing: the platform package needs the addon (npm run build:native)`)
   if (suffix.startsWith('linux-')) {
     const check = [join(root, 'scripts/check-artifact.mjs'), addon, '--target', suffix, ...(suffix === host ? [] : ['--no-ldd'])]
     process.stderr.write(run(process.execPath, check))

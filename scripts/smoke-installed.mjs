@@ -57,7 +57,9 @@ try {
   if (backend !== 'native') throw new Error(`backend is ${backend}`)
   const help = run('npx', ['wa-flows', '--help'])
   if (!help.includes('Usage: wa-flows')) throw new Error(`wa-flows --help printed:\n${help}`)
-  console.log(`smoke: ok ${info.platform.suffix} (${process.platform}-${process.arch}, node ${process.version}): native round trip, wa-flows --help`)
+  console.log(
+    `smoke: ok ${info.platform.suffix} (${process.platform}-${process.arch}, node ${process.version}): native round trip, wa-flows --help`,
+  )
 } finally {
   rmSync(project, { recursive: true, force: true })
 }

@@ -33,7 +33,8 @@ export function platformManifest(main, t) {
   return manifest
 }
 
-const readme = (t) => `# ${packageName(t.suffix)}\n\nThe \`${t.rust}\` native addon of whatsapp-flows, installed by it as an optional dependency: install \`whatsapp-flows\`, not this package.\n`
+const readme = (t) =>
+  `# ${packageName(t.suffix)}\n\nThe \`${t.rust}\` native addon of whatsapp-flows, installed by it as an optional dependency: install \`whatsapp-flows\`, not this package.\n`
 
 /**
  * The main package.json as published: without `prepare` (it builds from sources the tarball does not hold, and
@@ -58,7 +59,10 @@ function cli(argv) {
   const stale = []
   for (const t of targets) {
     const dir = join(root, 'npm', t.suffix)
-    for (const [name, text] of [['package.json', json(platformManifest(main, t))], ['README.md', readme(t)]]) {
+    for (const [name, text] of [
+      ['package.json', json(platformManifest(main, t))],
+      ['README.md', readme(t)],
+    ]) {
       const file = join(dir, name)
       if (existsSync(file) && readFileSync(file, 'utf8') === text) continue
       stale.push(`npm/${t.suffix}/${name}`)

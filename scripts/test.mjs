@@ -21,10 +21,11 @@ function runCapture(cmd, args, env = process.env) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
-    const pipe = (stream, sink) => stream.on('data', (d) => {
-      out += d
-      sink.write(d)
-    })
+    const pipe = (stream, sink) =>
+      stream.on('data', (d) => {
+        out += d
+        sink.write(d)
+      })
     pipe(child.stdout, process.stdout)
     pipe(child.stderr, process.stderr)
     child.on('close', (code) => resolve({ code, out }))
@@ -78,7 +79,11 @@ if (!process.env.REDIS_URL && hasRedisServer()) {
 const avaEnv = redis ? { ...process.env, REDIS_URL: redis.url } : process.env
 
 log('ava')
-const ava = await runCapture(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...process.argv.slice(2)], avaEnv)
+const ava = await runCapture(
+  process.execPath,
+  [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...process.argv.slice(2)],
+  avaEnv,
+)
 await redis?.stop()
 const count = (name) => Number(ava.out.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)
 totals.passed += count('pass')

@@ -173,7 +173,14 @@ export class GraphApiError extends FlowError {
   constructor(
     message: string,
     code: (typeof GraphApiError.codes)[keyof typeof GraphApiError.codes],
-    fields: { httpStatus?: number; graphCode?: number; graphSubcode?: number; fbtraceId?: string; graphType?: string; details?: string } = {},
+    fields: {
+      httpStatus?: number
+      graphCode?: number
+      graphSubcode?: number
+      fbtraceId?: string
+      graphType?: string
+      details?: string
+    } = {},
     options?: FlowErrorOptions,
   ) {
     super(message, code, 502, options)
@@ -222,7 +229,8 @@ interface Entry {
   fallback: string
 }
 
-const media = (message: string, code: string, options: FlowErrorOptions) => new MediaIntegrityError(message, code as MediaIntegrityErrorCode, options)
+const media = (message: string, code: string, options: FlowErrorOptions) =>
+  new MediaIntegrityError(message, code as MediaIntegrityErrorCode, options)
 
 const TABLE: Record<string, Entry> = {
   ERR_FLOW_REQUEST_INVALID: {
@@ -247,13 +255,15 @@ const TABLE: Record<string, Entry> = {
   ERR_FLOW_KEY_INVALID: {
     make: (m, _c, o) => new FlowKeyError(m, (o.reason ?? 'malformed') as FlowKeyErrorReason, o),
     messages: {
-      'passphrase-required': 'the private key is encrypted and no passphrase was given (the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE)',
+      'passphrase-required':
+        'the private key is encrypted and no passphrase was given (the passphrase option, or WA_FLOWS_PRIVATE_KEY_PASSPHRASE)',
       'wrong-passphrase': 'the passphrase does not decrypt the private key',
       'public-key': 'this is a public key or certificate; the endpoint needs the RSA private key',
       'not-rsa': 'this is not an RSA private key; WhatsApp Flows needs RSA-2048 or larger',
       'too-small': (d) => `the RSA key ${d ? `has ${d} bits` : 'is smaller than 2048 bits'}; WhatsApp Flows needs at least 2048`,
       inconsistent: 'the private key is inconsistent: its private half does not match its public half',
-      'unsupported-format': (d) => `the private key is ${d ? `protected with ${d}, which this backend cannot decrypt` : 'in a format this build cannot read'}; convert it once with: ${CONVERT}`,
+      'unsupported-format': (d) =>
+        `the private key is ${d ? `protected with ${d}, which this backend cannot decrypt` : 'in a format this build cannot read'}; convert it once with: ${CONVERT}`,
       malformed: (d) =>
         d === 'empty'
           ? 'the private key is empty'
@@ -263,9 +273,11 @@ const TABLE: Record<string, Entry> = {
       missing: (d) =>
         `${d === 'undefined' ? 'privateKey is undefined (is the variable you read it from set?), and' : 'no private key: privateKey is not given and'} neither WA_FLOWS_PRIVATE_KEY (PEM text) nor WA_FLOWS_PRIVATE_KEY_FILE (a file path) is set`,
       ambiguous: 'both WA_FLOWS_PRIVATE_KEY and WA_FLOWS_PRIVATE_KEY_FILE are set; set only one',
-      'looks-like-path': 'this looks like a file path, not PEM text: pass privateKey: { path } (or read the file yourself), or set WA_FLOWS_PRIVATE_KEY_FILE to the path',
+      'looks-like-path':
+        'this looks like a file path, not PEM text: pass privateKey: { path } (or read the file yourself), or set WA_FLOWS_PRIVATE_KEY_FILE to the path',
       unreadable: (d) => `the key file cannot be read${d ? ` (${d})` : ''}`,
-      'file-unsupported': 'a key file cannot be read on this runtime (the WebCrypto entry reads no files): pass the PEM text as privateKey or WA_FLOWS_PRIVATE_KEY',
+      'file-unsupported':
+        'a key file cannot be read on this runtime (the WebCrypto entry reads no files): pass the PEM text as privateKey or WA_FLOWS_PRIVATE_KEY',
     },
     fallback: 'the private key cannot be used',
   },

@@ -64,7 +64,11 @@ export function encryptedBody(body: unknown): EncryptedParts {
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw requestError('body-not-object')
   const o = obj as Record<string, unknown>
-  const parts = { encryptedAesKey: base64Field(o, 'encrypted_aes_key'), iv: base64Field(o, 'initial_vector'), data: base64Field(o, 'encrypted_flow_data') }
+  const parts = {
+    encryptedAesKey: base64Field(o, 'encrypted_aes_key'),
+    iv: base64Field(o, 'initial_vector'),
+    data: base64Field(o, 'encrypted_flow_data'),
+  }
   if (parts.iv.length !== IV_BYTES) throw requestError('iv-length', String(parts.iv.length))
   return parts
 }

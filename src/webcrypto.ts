@@ -31,7 +31,17 @@ export type * from './endpoint/types.js'
 export * from './flow-json/index.js'
 export type * from './media/types.js'
 export { collectMediaItems } from './media/collect.js'
-export { createFlowMetrics, mergeSnapshots, PROMETHEUS_CONTENT_TYPE, quantile, renderPrometheus, summarize, summaryLine, HANDLER_BUCKETS, META_THRESHOLDS } from './metrics/metrics.js'
+export {
+  createFlowMetrics,
+  mergeSnapshots,
+  PROMETHEUS_CONTENT_TYPE,
+  quantile,
+  renderPrometheus,
+  summarize,
+  summaryLine,
+  HANDLER_BUCKETS,
+  META_THRESHOLDS,
+} from './metrics/metrics.js'
 export type { FlowMetrics, FlowMetricsSnapshot, FlowMetricsSummary } from './metrics/metrics.js'
 
 export type { FlowPrivateKey, LoadPrivateKeyOptions, DecryptedFlowRequest, FlowResponseInput, ResponseKeyMaterial } from './api.js'

@@ -6,7 +6,9 @@ import { createServer } from 'node:http'
 import { chromium } from 'playwright-core'
 
 /** Where Chromium is looked for: CHROMIUM_PATH when set, else Debian's and Alpine's locations. */
-export const chromiumCandidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser']
+export const chromiumCandidates = process.env.CHROMIUM_PATH
+  ? [process.env.CHROMIUM_PATH]
+  : ['/usr/bin/chromium', '/usr/bin/chromium-browser']
 
 /** The first candidate that exists, or undefined. */
 export const findChromium = () => chromiumCandidates.find((p) => existsSync(p))
@@ -39,10 +41,13 @@ export function serve(t, routes, fallback = (_req, res) => res.writeHead(404).en
     if (!route) return fallback(req, res)
     res.writeHead(200, { 'content-type': route.type, 'cache-control': 'no-store' }).end(route.body)
   })
-  t.teardown(() => new Promise((resolve) => {
-    server.closeAllConnections()
-    server.close(() => resolve())
-  }))
+  t.teardown(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  )
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${server.address().port}` }))

@@ -14,7 +14,19 @@ export const cliPath = join(root, 'dist/cli/main.js')
 /** Environment for children: the test's secrets only, never inherited ones. */
 export function cleanEnv(extra = {}) {
   const env = { ...process.env, NODE_ENV: 'test' }
-  for (const k of ['WA_FLOWS_PRIVATE_KEY', 'WA_FLOWS_PRIVATE_KEY_FILE', 'WA_FLOWS_PRIVATE_KEY_PASSPHRASE', 'WA_FLOWS_APP_SECRET', 'WA_FLOWS_VERIFY_TOKEN', 'WA_FLOWS_ACCESS_TOKEN', 'WA_FLOWS_DEBUG', 'WA_FLOWS_DEV_KEYS', 'PORT', 'HOST']) delete env[k]
+  for (const k of [
+    'WA_FLOWS_PRIVATE_KEY',
+    'WA_FLOWS_PRIVATE_KEY_FILE',
+    'WA_FLOWS_PRIVATE_KEY_PASSPHRASE',
+    'WA_FLOWS_APP_SECRET',
+    'WA_FLOWS_VERIFY_TOKEN',
+    'WA_FLOWS_ACCESS_TOKEN',
+    'WA_FLOWS_DEBUG',
+    'WA_FLOWS_DEV_KEYS',
+    'PORT',
+    'HOST',
+  ])
+    delete env[k]
   return { ...env, ...extra }
 }
 
@@ -76,13 +88,15 @@ export function startProcess(t, args, { env = cleanEnv(), cwd = root, ready = /L
         reject(new Error(`no ${re} in output after ${ms} ms; stdout: ${stdout} stderr: ${stderr}`))
       }, ms)
       waiters.push(check)
-      exited.then(() => setTimeout(() => {
-        if (waiters.includes(check)) {
-          waiters.splice(waiters.indexOf(check), 1)
-          clearTimeout(timer)
-          reject(new Error(`process exited before ${re}; stdout: ${stdout} stderr: ${stderr}`))
-        }
-      }, 20))
+      exited.then(() =>
+        setTimeout(() => {
+          if (waiters.includes(check)) {
+            waiters.splice(waiters.indexOf(check), 1)
+            clearTimeout(timer)
+            reject(new Error(`process exited before ${re}; stdout: ${stdout} stderr: ${stderr}`))
+          }
+        }, 20),
+      )
       check()
     })
   return { child, exited, waitFor, ready: waitFor(ready), output: () => stdout, errors: () => stderr }
@@ -114,20 +128,32 @@ export function postEncrypted(url, publicKeyPem, payload) {
   const cipher = createCipheriv('aes-128-gcm', aesKey, iv)
   const sealed = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final(), cipher.getAuthTag()])
   const wrapped = publicEncrypt({ key: publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey)
-  const body = JSON.stringify({ encrypted_flow_data: sealed.toString('base64'), encrypted_aes_key: wrapped.toString('base64'), initial_vector: iv.toString('base64') })
+  const body = JSON.stringify({
+    encrypted_flow_data: sealed.toString('base64'),
+    encrypted_aes_key: wrapped.toString('base64'),
+    initial_vector: iv.toString('base64'),
+  })
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (text += d))
-      res.on('end', () => {
-        if (res.statusCode !== 200) return resolve({ status: res.statusCode, response: text })
-        const s = Buffer.from(text, 'base64')
-        const d = createDecipheriv('aes-128-gcm', aesKey, iv.map((b) => ~b))
-        d.setAuthTag(s.subarray(-16))
-        resolve({ status: 200, response: JSON.parse(Buffer.concat([d.update(s.subarray(0, -16)), d.final()]).toString('utf8')) })
-      })
-    })
+    const req = httpRequest(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (text += d))
+        res.on('end', () => {
+          if (res.statusCode !== 200) return resolve({ status: res.statusCode, response: text })
+          const s = Buffer.from(text, 'base64')
+          const d = createDecipheriv(
+            'aes-128-gcm',
+            aesKey,
+            iv.map((b) => ~b),
+          )
+          d.setAuthTag(s.subarray(-16))
+          resolve({ status: 200, response: JSON.parse(Buffer.concat([d.update(s.subarray(0, -16)), d.final()]).toString('utf8')) })
+        })
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })

@@ -17,7 +17,10 @@ export function makeKeys() {
 /** A logger that records every call; `text()` is everything it ever received, serialised. */
 export function captureLogger() {
   const calls = []
-  const rec = (level) => (...args) => calls.push({ level, args })
+  const rec =
+    (level) =>
+    (...args) =>
+      calls.push({ level, args })
   return {
     logger: { info: rec('info'), warn: rec('warn'), error: rec('error') },
     calls,
@@ -54,7 +57,11 @@ function listening(server) {
       resolve({
         url: `http://127.0.0.1:${port}/flow`,
         server,
-        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()) }),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections?.()
+            server.close(() => r())
+          }),
       })
     })
   })
@@ -95,20 +102,29 @@ export async function listenHono(endpoint) {
   app.all('/flow', (c) => endpoint.fetch(c.req.raw))
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-      resolve({ url: `http://127.0.0.1:${info.port}/flow`, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()) }) })
+      resolve({
+        url: `http://127.0.0.1:${info.port}/flow`,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections?.()
+            server.close(() => r())
+          }),
+      })
     })
   })
 }
 
 /** node:http server answering a fixed status/body, for client tests. */
 export function listenFixed(status, body, contentType = 'text/plain') {
-  return listening(createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      res.writeHead(status, { 'content-type': contentType })
-      res.end(body)
-    })
-  }))
+  return listening(
+    createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(status, { 'content-type': contentType })
+        res.end(body)
+      })
+    }),
+  )
 }
 
 /**
@@ -136,7 +152,9 @@ export function sendHttp(url, { method = 'POST', headers = {}, body, chunks } = 
       const parts = []
       res.on('data', (p) => parts.push(p))
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }))
-      res.on('error', (e) => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString('utf8'), error: e.code }))
+      res.on('error', (e) =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString('utf8'), error: e.code }),
+      )
     })
     req.on('error', (e) => {
       if (!answered) resolve({ status: 0, error: e.code ?? e.message })

@@ -13,7 +13,14 @@ export async function mockGraph(t, respond) {
     req.on('data', (d) => chunks.push(d))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
-      const entry = { method: req.method, url: req.url, path: req.url.split('?')[0], headers: req.headers, body: body.toString('utf8'), raw: body }
+      const entry = {
+        method: req.method,
+        url: req.url,
+        path: req.url.split('?')[0],
+        headers: req.headers,
+        body: body.toString('utf8'),
+        raw: body,
+      }
       try {
         entry.json = entry.body ? JSON.parse(entry.body) : undefined
       } catch {
@@ -23,12 +30,21 @@ export async function mockGraph(t, respond) {
       const answer = respond(entry, requests.length) ?? { status: 404, json: { error: { message: 'no route', code: 100 } } }
       if (answer.destroy) return req.socket.destroy()
       const payload = answer.body !== undefined ? answer.body : JSON.stringify(answer.json ?? {})
-      res.writeHead(answer.status ?? 200, { 'content-type': answer.body !== undefined ? 'application/octet-stream' : 'application/json', ...(answer.headers ?? {}) })
+      res.writeHead(answer.status ?? 200, {
+        'content-type': answer.body !== undefined ? 'application/octet-stream' : 'application/json',
+        ...(answer.headers ?? {}),
+      })
       res.end(payload)
     })
   })
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
-  t.teardown(() => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok) }))
+  t.teardown(
+    () =>
+      new Promise((ok) => {
+        server.closeAllConnections?.()
+        server.close(ok)
+      }),
+  )
   const url = `http://127.0.0.1:${server.address().port}`
   return { url, requests, mediaUrl: (id) => `${url}/download/${id}` }
 }

@@ -34,7 +34,8 @@ export function gcmDecrypt(key, iv, data) {
  */
 export function sealWithNodeCrypto(plaintext, { publicKey, aesKey = randomBytes(16), iv = randomBytes(16), wrappedKey = aesKey } = {}) {
   if (!publicKey) throw new TypeError('publicKey is required')
-  const bytes = typeof plaintext === 'string' || plaintext instanceof Uint8Array ? Buffer.from(plaintext) : Buffer.from(JSON.stringify(plaintext))
+  const bytes =
+    typeof plaintext === 'string' || plaintext instanceof Uint8Array ? Buffer.from(plaintext) : Buffer.from(JSON.stringify(plaintext))
   const data = gcmEncrypt(Buffer.from(aesKey), Buffer.from(iv), bytes)
   const wrapped = wrapAesKey(Buffer.from(wrappedKey), publicKey)
   const body = { encrypted_flow_data: b64(data), encrypted_aes_key: b64(wrapped), initial_vector: b64(iv) }
@@ -43,7 +44,14 @@ export function sealWithNodeCrypto(plaintext, { publicKey, aesKey = randomBytes(
 
 /** The reference response ciphertext (base64) for `plaintext` under the request's key and inverted IV. */
 export const referenceResponse = (aesKey, requestIv, plaintext) =>
-  b64(gcmEncrypt(Buffer.from(aesKey), flipIv(requestIv), typeof plaintext === 'string' || plaintext instanceof Uint8Array ? Buffer.from(plaintext) : Buffer.from(JSON.stringify(plaintext))))
+  b64(
+    gcmEncrypt(
+      Buffer.from(aesKey),
+      flipIv(requestIv),
+      typeof plaintext === 'string' || plaintext instanceof Uint8Array ? Buffer.from(plaintext) : Buffer.from(JSON.stringify(plaintext)),
+    ),
+  )
 
 /** Opens a 200 answer (base64 text) to a request sealed with `aesKey`/`requestIv`; returns the parsed JSON. */
-export const openResponse = (aesKey, requestIv, text) => JSON.parse(gcmDecrypt(Buffer.from(aesKey), flipIv(requestIv), unb64(text)).toString('utf8'))
+export const openResponse = (aesKey, requestIv, text) =>
+  JSON.parse(gcmDecrypt(Buffer.from(aesKey), flipIv(requestIv), unb64(text)).toString('utf8'))

@@ -13,7 +13,10 @@ export function assertSuite(t, lines) {
   t.deepEqual(failed, [])
   const oks = lines.filter((l) => /^ok \d+ - /.test(l))
   t.true(oks.length >= 7, lines.join('\n'))
-  t.deepEqual(oks.map((l) => Number(l.split(' ')[1])), oks.map((_, i) => i + 1))
+  t.deepEqual(
+    oks.map((l) => Number(l.split(' ')[1])),
+    oks.map((_, i) => i + 1),
+  )
   t.is(lines.at(-1), `done ${oks.length}/${oks.length}`)
 }
 

@@ -8,10 +8,31 @@ import { dirname, join } from 'node:path'
 import { cliPath, root, startProcess } from './cli.mjs'
 
 /** README.md and every page of docs/. */
-export const DOC_PAGES = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)]
+export const DOC_PAGES = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+]
 
 /** Fence languages that must be run, type-checked, or marked as not runnable. */
-export const CHECKED = { js: 'js', javascript: 'js', mjs: 'js', cjs: 'js', jsx: 'js', ts: 'ts', typescript: 'ts', mts: 'ts', tsx: 'ts', sh: 'sh', bash: 'sh', shell: 'sh', zsh: 'sh', console: 'sh' }
+export const CHECKED = {
+  js: 'js',
+  javascript: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  jsx: 'js',
+  ts: 'ts',
+  typescript: 'ts',
+  mts: 'ts',
+  tsx: 'ts',
+  sh: 'sh',
+  bash: 'sh',
+  shell: 'sh',
+  zsh: 'sh',
+  console: 'sh',
+}
 
 /** The marker that exempts a block: `<!-- snippet: illustration (why) -->` on the line before its fence. */
 const MARKER = /^<!--\s*snippet:\s*illustration\b[^>]*-->\s*$/
@@ -45,7 +66,11 @@ export function readBlocks(page) {
 
 /** The named blocks of a page, by name. */
 export function namedBlocks(page) {
-  return Object.fromEntries(readBlocks(page).filter((b) => b.name).map((b) => [b.name, b]))
+  return Object.fromEntries(
+    readBlocks(page)
+      .filter((b) => b.name)
+      .map((b) => [b.name, b]),
+  )
 }
 
 /** A fresh directory inside the package (so `import 'whatsapp-flows'` resolves to it, and tsx too), removed at teardown. */
@@ -199,13 +224,27 @@ export function transcript(code) {
  */
 export function typecheck(dir, files) {
   writeFiles(dir, files)
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], types: ['node'], strict: true, noEmit: true,
-      skipLibCheck: true, typeRoots: [join(root, 'node_modules/@types')], baseUrl: '.', paths: { 'whatsapp-flows': [join(root, 'src/index.ts')] },
-    },
-    files: Object.keys(files),
-  }))
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' })
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022', 'DOM'],
+        types: ['node'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        typeRoots: [join(root, 'node_modules/@types')],
+        baseUrl: '.',
+        paths: { 'whatsapp-flows': [join(root, 'src/index.ts')] },
+      },
+      files: Object.keys(files),
+    }),
+  )
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], {
+    encoding: 'utf8',
+  })
   return { status: r.status, output: r.stdout + r.stderr }
 }

@@ -36,7 +36,9 @@ const pair = await subtle.generateKey(
   ['encrypt', 'decrypt'],
 )
 const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey))
-const pem = `-----BEGIN PRIVATE KEY-----\n${b64(pkcs8).match(/.{1,64}/g).join('\n')}\n-----END PRIVATE KEY-----\n`
+const pem = `-----BEGIN PRIVATE KEY-----\n${b64(pkcs8)
+  .match(/.{1,64}/g)
+  .join('\n')}\n-----END PRIVATE KEY-----\n`
 
 /** Encrypts a request as WhatsApp's client does: RSA-OAEP-SHA256(aes key), AES-128-GCM(16-byte iv). */
 async function sealRequest(request) {
@@ -109,7 +111,10 @@ check("encryptResponse matches pywa's known answer", async () => {
     aesKey: hex('712727b6b509f2e1ba62d9b91989ecc3'),
     iv: unb64('5eCmDjs+VAJwdo5caZtgbw=='),
   })
-  assert(out === 'FBEoV73B8mnSt+nzfurVK704zkwHsr1uu/m953h5vNdri5G4Pe/BoDTh6SgzgjrrZ4iP12GO3kti8YW7Tn1KibKaRf8LE/gps2ATJq3nWSCI', `got ${out}`)
+  assert(
+    out === 'FBEoV73B8mnSt+nzfurVK704zkwHsr1uu/m953h5vNdri5G4Pe/BoDTh6SgzgjrrZ4iP12GO3kti8YW7Tn1KibKaRf8LE/gps2ATJq3nWSCI',
+    `got ${out}`,
+  )
 })
 
 check('decryptMedia verifies and decrypts a CDN file', async () => {

@@ -1,7 +1,9 @@
 // Type checks of the lifecycle API: typed sessions in handlers, typed webhook events, the Graph client's results.
 import { createFlowEndpoint, createFlowSessions, createGraphClient, createWebhook, type FlowsEvent, type SentFlow } from 'whatsapp-flows'
 
-interface Cart { items: string[] }
+interface Cart {
+  items: string[]
+}
 const sessions = createFlowSessions<Cart>()
 const endpoint = createFlowEndpoint({ privateKey: '-----BEGIN PRIVATE KEY-----', sessions, logger: false })
 endpoint.on('INIT', async (_request, ctx) => {

@@ -5,7 +5,8 @@ import { createFlowClient } from 'whatsapp-flows'
 const $ = (id) => document.getElementById(id)
 
 /** A random flow token for this page's session, shown so that it can be changed. */
-$('flow-token').value = `flow-token-${Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')}`
+$('flow-token').value =
+  `flow-token-${Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')}`
 
 function parseData(text) {
   if (text.trim() === '') return undefined

@@ -21,23 +21,14 @@ use flows_crypto_fuzz::{pem_armour, slow_kdf, slow_kdf_self_check, Input};
 use libfuzzer_sys::{fuzz_target, Corpus};
 
 /// Labels of PEM blocks that are not RSA private keys (and one that is, for a mislabeled body).
-const OTHER_LABELS: [&str; 6] =
-    ["PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE", "EC PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY"];
+const OTHER_LABELS: [&str; 6] = ["PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE", "EC PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY"];
 
 /// Ciphers of legacy encrypted PEM (`DEK-Info`) and their IV lengths.
 const DEK_CIPHERS: [(&str, usize); 5] =
     [("AES-128-CBC", 16), ("AES-192-CBC", 16), ("AES-256-CBC", 16), ("DES-EDE3-CBC", 8), ("DES-CBC", 8)];
 
-const REASONS: [&str; 8] = [
-    "passphrase-required",
-    "wrong-passphrase",
-    "public-key",
-    "not-rsa",
-    "too-small",
-    "inconsistent",
-    "unsupported-format",
-    "malformed",
-];
+const REASONS: [&str; 8] =
+    ["passphrase-required", "wrong-passphrase", "public-key", "not-rsa", "too-small", "inconsistent", "unsupported-format", "malformed"];
 
 /// The key bytes and the passphrase the input describes.
 fn build(data: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {

@@ -20,8 +20,8 @@
 use flows_crypto::media::{decrypt_media_with, MediaDecryptor, MediaKeys, MediaMode, Threads, MIN_FILE_LEN};
 use flows_crypto::{decrypt_media, Error, MediaErrorKind};
 use flows_crypto_fuzz::{
-    cbc_decrypt_raw, media_keys, media_model, media_model_self_check, media_seal, media_tag, pkcs7_unpad, sha256,
-    Input, MEDIA_ENCRYPTED_HASH, MEDIA_HMAC_KEY, MEDIA_IV, MEDIA_KEY, MEDIA_PLAINTEXT_HASH,
+    cbc_decrypt_raw, media_keys, media_model, media_model_self_check, media_seal, media_tag, pkcs7_unpad, sha256, Input,
+    MEDIA_ENCRYPTED_HASH, MEDIA_HMAC_KEY, MEDIA_IV, MEDIA_KEY, MEDIA_PLAINTEXT_HASH,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -66,14 +66,8 @@ fn stream(file: &[u8], keys: &MediaKeys, mode: MediaMode, sizes: &[usize], threa
     }
     if mode != MediaMode::Verify {
         assert!(unverified.len().is_multiple_of(16));
-        assert!(
-            unverified.len() + MIN_FILE_LEN <= file.len().max(MIN_FILE_LEN),
-            "the tag and last block must be held back"
-        );
-        assert!(
-            unverified == cbc_decrypt_raw(&file[..unverified.len()]),
-            "update returned something else than the CBC decryption"
-        );
+        assert!(unverified.len() + MIN_FILE_LEN <= file.len().max(MIN_FILE_LEN), "the tag and last block must be held back");
+        assert!(unverified == cbc_decrypt_raw(&file[..unverified.len()]), "update returned something else than the CBC decryption");
     }
     let r = d.finish().map(|last| [unverified, last].concat());
     assert_eq!(d.update(b"x"), Err(Error::Media(MediaErrorKind::Finished)));

@@ -133,12 +133,7 @@ pub fn slow_kdf(data: &[u8]) -> bool {
 pub fn slow_kdf_self_check() {
     assert!(!der_slow_kdf(&[0x30, 0x08, 0x04, 0x02, 1, 2, 0x02, 0x02, 0x08, 0x00]));
     assert!(der_slow_kdf(&[0x30, 0x09, 0x04, 0x02, 1, 2, 0x02, 0x04, 0x01, 0x00, 0x00, 0x00]));
-    let pem = pem_armour(
-        "ENCRYPTED PRIVATE KEY",
-        &[],
-        &[0x30, 0x09, 0x04, 0x02, 1, 2, 0x02, 0x04, 0x01, 0x00, 0x00, 0x00],
-        false,
-    );
+    let pem = pem_armour("ENCRYPTED PRIVATE KEY", &[], &[0x30, 0x09, 0x04, 0x02, 1, 2, 0x02, 0x04, 0x01, 0x00, 0x00, 0x00], false);
     assert!(slow_kdf(&pem));
 }
 
@@ -319,12 +314,7 @@ pub fn media_keys(plaintext_hash: &[u8; 32], encrypted_hash: &[u8; 32]) -> Media
 
 /// What verified media decryption must give, written the obvious way: the length checks, then (as the mode asks)
 /// the file hash and the HMAC, then decryption, the padding and the plaintext hash.
-pub fn media_model(
-    file: &[u8],
-    plaintext_hash: &[u8; 32],
-    encrypted_hash: &[u8; 32],
-    mode: MediaMode,
-) -> Result<Vec<u8>, MediaErrorKind> {
+pub fn media_model(file: &[u8], plaintext_hash: &[u8; 32], encrypted_hash: &[u8; 32], mode: MediaMode) -> Result<Vec<u8>, MediaErrorKind> {
     if file.len() < MIN_FILE_LEN {
         return Err(MediaErrorKind::FileTooShort);
     }

@@ -34,7 +34,16 @@ function toBigInt(bytes: Uint8Array): bigint {
 /** The numbers of an RSAPrivateKey (PKCS#1) DER. Throws `asn1.Asn1Error` when it is not one. */
 export function rsaParts(pkcs1: Uint8Array): RsaParts {
   const items = asn1.sequence(asn1.parse(pkcs1))
-  const [n, e, d, p, q, dp, dq, qinv] = items.slice(1, 9).map(unsigned) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
+  const [n, e, d, p, q, dp, dq, qinv] = items.slice(1, 9).map(unsigned) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ]
   return {
     n: toBigInt(n),
     e: toBigInt(e),

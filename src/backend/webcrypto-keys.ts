@@ -123,7 +123,12 @@ function isPkcs1Private(der: Uint8Array): boolean {
 /** PrivateKeyInfo { version 0, rsaEncryption + NULL, OCTET STRING RSAPrivateKey }. */
 function wrapPkcs1(pkcs1: Uint8Array): Uint8Array {
   const { tlv, TAG, encodeOid } = asn1
-  return tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, Uint8Array.of(0)), tlv(TAG.SEQUENCE, encodeOid(OID.rsaEncryption), tlv(TAG.NULL)), tlv(TAG.OCTET_STRING, pkcs1))
+  return tlv(
+    TAG.SEQUENCE,
+    tlv(TAG.INTEGER, Uint8Array.of(0)),
+    tlv(TAG.SEQUENCE, encodeOid(OID.rsaEncryption), tlv(TAG.NULL)),
+    tlv(TAG.OCTET_STRING, pkcs1),
+  )
 }
 
 async function fromPem(text: string, passphrase: string | undefined): Promise<Pkcs8> {
@@ -239,7 +244,8 @@ function pbes2Params(der: Uint8Array): Pbes2Params {
     const salt = asn1.expect(p[0], asn1.TAG.OCTET_STRING).content
     const iterations = asn1.smallInt(p[1])
     let i = 2
-    if (p[i]?.tag === asn1.TAG.INTEGER && asn1.smallInt(p[i++]) !== keyBytes) throw new asn1.Asn1Error('key length does not match the cipher')
+    if (p[i]?.tag === asn1.TAG.INTEGER && asn1.smallInt(p[i++]) !== keyBytes)
+      throw new asn1.Asn1Error('key length does not match the cipher')
     let hash = 'SHA-1'
     if (p[i]) {
       const prf = asn1.oid(asn1.sequence(p[i])[0])
@@ -260,7 +266,11 @@ async function decryptPkcs8(der: Uint8Array, passphrase: string): Promise<Pkcs8>
   const p = pbes2Params(der)
   const s = subtle()
   const password = await s.importKey('raw', bufferSource(new TextEncoder().encode(passphrase)), 'PBKDF2', false, ['deriveBits'])
-  const bits = await s.deriveBits({ name: 'PBKDF2', salt: bufferSource(p.salt), iterations: p.iterations, hash: p.hash }, password, p.keyBytes * 8)
+  const bits = await s.deriveBits(
+    { name: 'PBKDF2', salt: bufferSource(p.salt), iterations: p.iterations, hash: p.hash },
+    password,
+    p.keyBytes * 8,
+  )
   let aes: CryptoKey
   try {
     aes = await s.importKey('raw', bits, 'AES-CBC', false, ['decrypt'])

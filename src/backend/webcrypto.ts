@@ -50,7 +50,9 @@ async function decryptRequest(key: BackendKey, encryptedAesKey: Uint8Array, iv: 
   }
   try {
     const gcm = await gcmKey(aesKey, 'decrypt')
-    const plaintext = new Uint8Array(await s.decrypt({ name: 'AES-GCM', iv: bufferSource(iv), tagLength: TAG_LEN * 8 }, gcm, bufferSource(data)))
+    const plaintext = new Uint8Array(
+      await s.decrypt({ name: 'AES-GCM', iv: bufferSource(iv), tagLength: TAG_LEN * 8 }, gcm, bufferSource(data)),
+    )
     return { aesKey, plaintext }
   } catch {
     aesKey.fill(0)
@@ -60,7 +62,9 @@ async function decryptRequest(key: BackendKey, encryptedAesKey: Uint8Array, iv: 
 
 async function encryptResponse(aesKey: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
   const gcm = await gcmKey(aesKey, 'encrypt')
-  return new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: bufferSource(flipIv(iv)), tagLength: TAG_LEN * 8 }, gcm, bufferSource(plaintext)))
+  return new Uint8Array(
+    await subtle().encrypt({ name: 'AES-GCM', iv: bufferSource(flipIv(iv)), tagLength: TAG_LEN * 8 }, gcm, bufferSource(plaintext)),
+  )
 }
 
 const mediaError = (code: string, reason: string, cause?: unknown) => flowError(code, reason, undefined, cause)

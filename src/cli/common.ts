@@ -68,7 +68,6 @@ export function firstLine(s: string): string {
   return line.trim()
 }
 
-
 /**
  * The reason of an unknown thrown value, as one line. A failed fetch ("fetch failed") gives its cause instead:
  * `connect ECONNREFUSED 127.0.0.1:3000`, `getaddrinfo ENOTFOUND host`, a TLS error.

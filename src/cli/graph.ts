@@ -1,7 +1,13 @@
 // The Graph API options shared by the CLI commands (--phone-number-id, --graph-url, --api-version, WA_FLOWS_ACCESS_TOKEN)
 // over the package's Graph transport; its errors become one-line CliErrors (the token is never printed).
 import { GraphApiError } from '../errors.js'
-import { createGraphTransport, DEFAULT_API_VERSION, DEFAULT_GRAPH_URL, type GraphRequestInit, type GraphTransport } from '../graph/client.js'
+import {
+  createGraphTransport,
+  DEFAULT_API_VERSION,
+  DEFAULT_GRAPH_URL,
+  type GraphRequestInit,
+  type GraphTransport,
+} from '../graph/client.js'
 import { CliError, env, required, UsageError } from './common.js'
 
 export { DEFAULT_API_VERSION, DEFAULT_GRAPH_URL }
@@ -44,7 +50,9 @@ export function graphFromOptions(opts: GraphOptionValues): GraphTransport {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('--graph-url must be an http(s) URL')
   const token = env('WA_FLOWS_ACCESS_TOKEN')
   if (!token) {
-    throw new CliError('WA_FLOWS_ACCESS_TOKEN is not set (a system user access token with whatsapp_business_messaging; set it with: read -rs WA_FLOWS_ACCESS_TOKEN && export WA_FLOWS_ACCESS_TOKEN)')
+    throw new CliError(
+      'WA_FLOWS_ACCESS_TOKEN is not set (a system user access token with whatsapp_business_messaging; set it with: read -rs WA_FLOWS_ACCESS_TOKEN && export WA_FLOWS_ACCESS_TOKEN)',
+    )
   }
   return createGraphTransport({ accessToken: token, apiVersion: version, baseUrl: url })
 }
@@ -63,5 +71,6 @@ export async function graphCall<T>(call: () => Promise<T>): Promise<T> {
 export function encryptionCall(opts: GraphOptionValues) {
   const id = phoneNumberId(opts)
   const graph = graphFromOptions(opts)
-  return (method: 'GET' | 'POST', init?: GraphRequestInit) => graphCall(() => graph.request(method, `${id}/whatsapp_business_encryption`, init))
+  return (method: 'GET' | 'POST', init?: GraphRequestInit) =>
+    graphCall(() => graph.request(method, `${id}/whatsapp_business_encryption`, init))
 }

@@ -46,9 +46,15 @@ export function chooseTypeScriptLoader(file: string, support: TypeScriptSupport)
   const node = `Node ${support.nodeVersion}`
   if (jsx) return { via: 'none', reason: `TSX needs tsx in your project: ${INSTALL_TSX}` }
   if (stripsBehindFlag(support.nodeVersion)) {
-    return { via: 'none', reason: `TypeScript needs tsx in your project (${INSTALL_TSX}), or ${node}'s type stripping: NODE_OPTIONS=--experimental-strip-types` }
+    return {
+      via: 'none',
+      reason: `TypeScript needs tsx in your project (${INSTALL_TSX}), or ${node}'s type stripping: NODE_OPTIONS=--experimental-strip-types`,
+    }
   }
-  return { via: 'none', reason: `${node} cannot load TypeScript by itself: install tsx in your project (${INSTALL_TSX}), or use Node 22.18 or later` }
+  return {
+    via: 'none',
+    reason: `${node} cannot load TypeScript by itself: install tsx in your project (${INSTALL_TSX}), or use Node 22.18 or later`,
+  }
 }
 
 /**
@@ -115,14 +121,19 @@ export async function loadHandlerModule(path: string): Promise<Register> {
     if (e instanceof CliError) throw e
     const code = (e as { code?: unknown }).code
     if (code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') {
-      throw new CliError(`cannot load handler module ${path}: ${reasonOf(e)} (Node only strips types; for enums, namespaces and parameter properties install tsx: ${INSTALL_TSX})`)
+      throw new CliError(
+        `cannot load handler module ${path}: ${reasonOf(e)} (Node only strips types; for enums, namespaces and parameter properties install tsx: ${INSTALL_TSX})`,
+      )
     }
-    if (code === 'ERR_UNKNOWN_FILE_EXTENSION') throw new CliError(`cannot load handler module ${path}: ${reasonOf(e)}; for TypeScript install tsx in your project: ${INSTALL_TSX}`)
+    if (code === 'ERR_UNKNOWN_FILE_EXTENSION')
+      throw new CliError(`cannot load handler module ${path}: ${reasonOf(e)}; for TypeScript install tsx in your project: ${INSTALL_TSX}`)
     throw new CliError(`cannot load handler module ${path}: ${reasonOf(e)}`)
   }
   // A CommonJS (.cts) module's `export default` arrives as `default.default`.
   let register = mod.default
-  if (typeof register === 'object' && register !== null && typeof (register as { default?: unknown }).default === 'function') register = (register as { default: unknown }).default
-  if (typeof register !== 'function') throw new CliError(`handler module ${path} has no default export function (endpoint, webhook) => void`)
+  if (typeof register === 'object' && register !== null && typeof (register as { default?: unknown }).default === 'function')
+    register = (register as { default: unknown }).default
+  if (typeof register !== 'function')
+    throw new CliError(`handler module ${path} has no default export function (endpoint, webhook) => void`)
   return register as Register
 }

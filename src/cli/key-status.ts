@@ -38,13 +38,18 @@ export async function run(argv: string[]): Promise<number> {
   const status = info?.business_public_key_signature_status
   if (typeof status !== 'string') throw new CliError('the Graph API answer has no business_public_key_signature_status')
   out(`business_public_key_signature_status: ${status}`)
-  const registered = typeof info?.business_public_key === 'string' && info.business_public_key ? fingerprint(info.business_public_key) ?? '(not a PEM public key)' : undefined
+  const registered =
+    typeof info?.business_public_key === 'string' && info.business_public_key
+      ? (fingerprint(info.business_public_key) ?? '(not a PEM public key)')
+      : undefined
   out(`registered public key sha256: ${registered ?? '(none registered)'}`)
   if (!local || !path) return 0
   const own = fingerprint(local.key)!
   out(`${path} sha256: ${own}`)
   if (registered !== own) {
-    throw new CliError(`the registered public key is not ${path}; register it with: npx wa-flows upload-key --phone-number-id ${opts['phone-number-id']} --public-key ${path}`)
+    throw new CliError(
+      `the registered public key is not ${path}; register it with: npx wa-flows upload-key --phone-number-id ${opts['phone-number-id']} --public-key ${path}`,
+    )
   }
   out(`match: the registered public key is ${path}`)
   return 0

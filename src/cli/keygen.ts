@@ -54,9 +54,7 @@ export async function writeKeyPair(dir: string, options: { force?: boolean; pass
     modulusLength: 2048,
     publicExponent: 0x10001,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: passphrase
-      ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }
-      : { type: 'pkcs8', format: 'pem' },
+    privateKeyEncoding: passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase } : { type: 'pkcs8', format: 'pem' },
   })
   await mkdir(dir, { recursive: true })
   const flag = options.force ? 'w' : 'wx'
@@ -75,7 +73,9 @@ export async function run(argv: string[]): Promise<number> {
   const passphrase = env('WA_FLOWS_PRIVATE_KEY_PASSPHRASE')
   const files = await writeKeyPair(dir, { force: opts.force ?? false, ...(passphrase ? { passphrase } : {}) })
   const shown = opts.out ? join(opts.out, 'public.pem') : 'public.pem'
-  out(`Wrote ${files.privatePath} (mode 0600, ${files.encrypted ? 'encrypted with WA_FLOWS_PRIVATE_KEY_PASSPHRASE' : 'NOT encrypted: set WA_FLOWS_PRIVATE_KEY_PASSPHRASE to encrypt it'})`)
+  out(
+    `Wrote ${files.privatePath} (mode 0600, ${files.encrypted ? 'encrypted with WA_FLOWS_PRIVATE_KEY_PASSPHRASE' : 'NOT encrypted: set WA_FLOWS_PRIVATE_KEY_PASSPHRASE to encrypt it'})`,
+  )
   out(`Wrote ${files.publicPath}`)
   out('')
   // No suggestion puts the token on a command line (arguments show in `ps`, commands stay in the shell history).
@@ -85,9 +85,13 @@ export async function run(argv: string[]): Promise<number> {
   out(`  npx wa-flows upload-key --phone-number-id <PHONE_NUMBER_ID> --public-key ${shown}`)
   out('or call the Graph API directly (curl reads the header from stdin; printf is a shell builtin):')
   out(`  printf 'Authorization: Bearer %s\\n' "$WA_FLOWS_ACCESS_TOKEN" | curl -H @- -X POST \\`)
-  out(`       "https://graph.facebook.com/v21.0/<PHONE_NUMBER_ID>/whatsapp_business_encryption" --data-urlencode "business_public_key@${shown}"`)
+  out(
+    `       "https://graph.facebook.com/v21.0/<PHONE_NUMBER_ID>/whatsapp_business_encryption" --data-urlencode "business_public_key@${shown}"`,
+  )
   out(`Check it with: npx wa-flows key-status --phone-number-id <PHONE_NUMBER_ID> --public-key ${shown}`)
   out('')
-  out(`The endpoint reads the private key from WA_FLOWS_PRIVATE_KEY_FILE=${opts.out ? join(opts.out, 'private.pem') : 'private.pem'} (or wa-flows serve --key).`)
+  out(
+    `The endpoint reads the private key from WA_FLOWS_PRIVATE_KEY_FILE=${opts.out ? join(opts.out, 'private.pem') : 'private.pem'} (or wa-flows serve --key).`,
+  )
   return 0
 }

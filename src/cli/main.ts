@@ -45,7 +45,8 @@ function wantsHelp(argv: string[]): boolean {
 async function load(name: string): Promise<CommandModule> {
   const [specifier] = commands[name]!
   const mod = (await import(specifier)) as Partial<CommandModule>
-  if (typeof mod.run !== 'function' || typeof mod.help !== 'string') throw new CliError(`the ${name} command module is missing help or run()`)
+  if (typeof mod.run !== 'function' || typeof mod.help !== 'string')
+    throw new CliError(`the ${name} command module is missing help or run()`)
   return mod as CommandModule
 }
 

@@ -9,12 +9,22 @@ import { CliError, env, reasonOf } from './common.js'
 export const DEFAULT_KEY_FILE = 'private.pem'
 
 export async function loadServeKey(keyOption: string | undefined): Promise<FlowPrivateKey> {
-  const [{ runtime }, { loadKeyFrom, resolveKeySource, resolvePassphrase }] = await Promise.all([import('../node/runtime.js'), import('../endpoint/key-source.js')])
+  const [{ runtime }, { loadKeyFrom, resolveKeySource, resolvePassphrase }] = await Promise.all([
+    import('../node/runtime.js'),
+    import('../endpoint/key-source.js'),
+  ])
   try {
     let source: KeySource
     if (keyOption !== undefined) source = { kind: 'file', path: keyOption, source: `--key ${keyOption}`, origin: 'privateKey.path' }
-    else if (env(ENV.privateKey) !== undefined || env(ENV.privateKeyFile) !== undefined) source = resolveKeySource(runtime, undefined, false)
-    else source = { kind: 'file', path: DEFAULT_KEY_FILE, source: `${DEFAULT_KEY_FILE} (the default: give --key <file> or set ${ENV.privateKeyFile})`, origin: 'privateKey.path' }
+    else if (env(ENV.privateKey) !== undefined || env(ENV.privateKeyFile) !== undefined)
+      source = resolveKeySource(runtime, undefined, false)
+    else
+      source = {
+        kind: 'file',
+        path: DEFAULT_KEY_FILE,
+        source: `${DEFAULT_KEY_FILE} (the default: give --key <file> or set ${ENV.privateKeyFile})`,
+        origin: 'privateKey.path',
+      }
     return await loadKeyFrom(runtime, source, resolvePassphrase(undefined))
   } catch (e) {
     throw new CliError(`cannot load the private key: ${reasonOf(e)}`, 1, { cause: e })

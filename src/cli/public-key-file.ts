@@ -37,7 +37,9 @@ export async function readPublicKeyFile(path: string, option = '--public-key'): 
 export function fingerprint(key: KeyObject | string): string | undefined {
   try {
     const object = typeof key === 'string' ? createPublicKey(key) : key
-    return createHash('sha256').update(object.export({ type: 'spki', format: 'der' })).digest('hex')
+    return createHash('sha256')
+      .update(object.export({ type: 'spki', format: 'der' }))
+      .digest('hex')
   } catch {
     return undefined
   }

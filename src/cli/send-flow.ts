@@ -75,7 +75,8 @@ export async function run(argv: string[]): Promise<number> {
   const data = jsonObject(o.data, 'data')
   const sessionValue = jsonObject(o.session, 'session')
   if (o.session !== undefined && o.sessions === undefined) throw new UsageError('--session needs --sessions redis://…')
-  if (o.sessions !== undefined && !/^rediss?:\/\//.test(o.sessions)) throw new UsageError('--sessions must be a redis:// URL (a one-shot command has no memory to keep sessions in)')
+  if (o.sessions !== undefined && !/^rediss?:\/\//.test(o.sessions))
+    throw new UsageError('--sessions must be a redis:// URL (a one-shot command has no memory to keep sessions in)')
 
   let build: (token: string) => Record<string, unknown>
   try {
@@ -88,8 +89,10 @@ export async function run(argv: string[]): Promise<number> {
       flowTemplateMessage(options, 'check') // argument errors before anything is sent
       build = (token) => flowTemplateMessage(options, token)
     } else {
-      if (o.language !== undefined || o['button-index'] !== undefined) throw new UsageError('--language and --button-index go with --template')
-      if (o.action !== undefined && o.action !== 'navigate' && o.action !== 'data_exchange') throw new UsageError('--action must be navigate or data_exchange')
+      if (o.language !== undefined || o['button-index'] !== undefined)
+        throw new UsageError('--language and --button-index go with --template')
+      if (o.action !== undefined && o.action !== 'navigate' && o.action !== 'data_exchange')
+        throw new UsageError('--action must be navigate or data_exchange')
       if (o.mode !== undefined && o.mode !== 'draft' && o.mode !== 'published') throw new UsageError('--mode must be draft or published')
       const options: SendFlowOptions = {
         to,
@@ -115,12 +118,20 @@ export async function run(argv: string[]): Promise<number> {
   const graph = graphFromOptions(o)
   let sessions: FlowSessions<unknown> | undefined
   if (o.sessions !== undefined) {
-    const [{ createRedisStore }, { createFlowSessions }] = await Promise.all([import('../sessions/redis.js'), import('../sessions/sessions.js')])
+    const [{ createRedisStore }, { createFlowSessions }] = await Promise.all([
+      import('../sessions/redis.js'),
+      import('../sessions/sessions.js'),
+    ])
     sessions = createFlowSessions({ store: createRedisStore({ url: o.sessions }) })
   }
   try {
     const sent = await graphCall(() =>
-      sendWithSession(graph, number, { to, flowToken: o['flow-token'], sessions, session: sessions ? (sessionValue ?? {}) : undefined }, build),
+      sendWithSession(
+        graph,
+        number,
+        { to, flowToken: o['flow-token'], sessions, session: sessions ? (sessionValue ?? {}) : undefined },
+        build,
+      ),
     )
     out(`Sent ${o.template === undefined ? 'flow message' : `template ${o.template}`} ${sent.messageId} to ${to}`)
     out(`flow_token: ${sent.flowToken}`)

@@ -5,7 +5,15 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-import { createFlowMetrics, mergeSnapshots, PROMETHEUS_CONTENT_TYPE, renderPrometheus, summaryLine, type FlowMetrics, type FlowMetricsSnapshot } from '../metrics/metrics.js'
+import {
+  createFlowMetrics,
+  mergeSnapshots,
+  PROMETHEUS_CONTENT_TYPE,
+  renderPrometheus,
+  summaryLine,
+  type FlowMetrics,
+  type FlowMetricsSnapshot,
+} from '../metrics/metrics.js'
 import { out } from './common.js'
 
 export interface MetricsConfig {
@@ -24,7 +32,8 @@ type Message =
   | { type: 'wa-flows:metrics-snapshot'; id: number; snapshot: FlowMetricsSnapshot }
   | { type: 'wa-flows:metrics-result'; id: number; snapshot: FlowMetricsSnapshot }
 
-const isMessage = (m: unknown): m is Message => typeof (m as { type?: unknown } | null)?.type === 'string' && (m as { type: string }).type.startsWith('wa-flows:metrics-')
+const isMessage = (m: unknown): m is Message =>
+  typeof (m as { type?: unknown } | null)?.type === 'string' && (m as { type: string }).type.startsWith('wa-flows:metrics-')
 
 export interface ProcessMetrics {
   metrics: FlowMetrics
@@ -53,7 +62,11 @@ export function processMetrics(config: MetricsConfig, worker: Worker | undefined
   const onMessage = (m: unknown) => {
     if (!isMessage(m)) return
     if (m.type === 'wa-flows:metrics-collect') {
-      process.send?.({ type: 'wa-flows:metrics-snapshot', id: m.id, snapshot: m.window ? metrics.takeWindow() : metrics.snapshot() } satisfies Message)
+      process.send?.({
+        type: 'wa-flows:metrics-snapshot',
+        id: m.id,
+        snapshot: m.window ? metrics.takeWindow() : metrics.snapshot(),
+      } satisfies Message)
     } else if (m.type === 'wa-flows:metrics-result') {
       const res = pending.get(m.id)
       pending.delete(m.id)

@@ -108,7 +108,8 @@ function parseConfig(argv: string[]): ServeConfig {
   if (!webhookPath.startsWith('/')) throw new UsageError(`--webhook-path must start with "/", got "${webhookPath}"`)
   if (webhookPath === path) throw new UsageError('--webhook-path and --path must differ')
   const sessions = o.sessions ?? 'memory'
-  if (sessions !== 'memory' && !/^rediss?:\/\/[^\s]+$/.test(sessions)) throw new UsageError(`--sessions must be memory or a redis:// URL, got "${sessions}"`)
+  if (sessions !== 'memory' && !/^rediss?:\/\/[^\s]+$/.test(sessions))
+    throw new UsageError(`--sessions must be memory or a redis:// URL, got "${sessions}"`)
   const metricsPath = o['metrics-path']
   if (metricsPath !== undefined && (!metricsPath.startsWith('/') || metricsPath === path || metricsPath === webhookPath)) {
     throw new UsageError('--metrics-path must start with "/" and differ from --path and --webhook-path')
@@ -393,7 +394,9 @@ async function primary(config: ServeConfig): Promise<number> {
           announced = true
           out(`Listening on ${urlOf(m.address, config.host, config.path)} (${config.workers} workers)`)
           if (config.sessions === 'memory') {
-            process.stderr.write('wa-flows: warning: with --sessions memory each worker keeps its own sessions; use --sessions redis://… to share them\n')
+            process.stderr.write(
+              'wa-flows: warning: with --sessions memory each worker keeps its own sessions; use --sessions redis://… to share them\n',
+            )
           }
         }
       })
@@ -445,7 +448,9 @@ async function worker(config: ServeConfig, self: Worker): Promise<number> {
     return await serveOne(config, self)
   } catch (e) {
     if (process.env.WA_FLOWS_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`[worker ${self.id}] ${e.stack}\n`)
-    await new Promise<void>((sent) => process.send?.({ type: 'wa-flows:failed', reason: reasonOf(e) }, undefined, {}, () => sent()) ?? sent())
+    await new Promise<void>(
+      (sent) => process.send?.({ type: 'wa-flows:failed', reason: reasonOf(e) }, undefined, {}, () => sent()) ?? sent(),
+    )
     process.exit(e instanceof CliError ? e.exitCode : 1)
   }
 }

@@ -28,7 +28,8 @@ function print(report: FlowSimulationReport): void {
   }
   out('Edges:')
   for (const e of report.edges) {
-    const why = e.result === 'client' ? ' (navigate: the client moves, not the endpoint)' : e.problems.length ? `: ${e.problems.join('; ')}` : ''
+    const why =
+      e.result === 'client' ? ' (navigate: the client moves, not the endpoint)' : e.problems.length ? `: ${e.problems.join('; ')}` : ''
     out(`  ${e.result.padEnd(11)} ${e.from} → ${e.to}${why}`)
   }
 }
@@ -40,7 +41,11 @@ export async function runFlowSimulation(client: FlowClient, flowPath: string, fo
   const { simulateFlow } = await import('../flow-json/simulate.js')
   let report: FlowSimulationReport
   try {
-    report = await simulateFlow({ flow: flow as object, client, ...(formValues === undefined ? {} : { formValues: formValues as Record<string, Record<string, unknown>> }) })
+    report = await simulateFlow({
+      flow: flow as object,
+      client,
+      ...(formValues === undefined ? {} : { formValues: formValues as Record<string, Record<string, unknown>> }),
+    })
   } catch (e) {
     throw new CliError(`cannot simulate ${flowPath}: ${reasonOf(e)}`)
   }
@@ -48,7 +53,9 @@ export async function runFlowSimulation(client: FlowClient, flowPath: string, fo
   const endpointEdges = report.edges.filter((e) => e.driver === 'endpoint')
   const matching = endpointEdges.filter((e) => e.result === 'ok').length
   const badSteps = report.steps.filter((s) => s.problems.length > 0).length
-  out(`${matching} of ${endpointEdges.length} endpoint edges match ${flowPath}${badSteps ? `; ${badSteps} answer${badSteps === 1 ? '' : 's'} did not` : ''}`)
+  out(
+    `${matching} of ${endpointEdges.length} endpoint edges match ${flowPath}${badSteps ? `; ${badSteps} answer${badSteps === 1 ? '' : 's'} did not` : ''}`,
+  )
   if (!report.ok) process.stderr.write(`wa-flows: the endpoint does not follow ${flowPath}\n`)
   return report.ok ? 0 : 1
 }

@@ -20,7 +20,14 @@ export type Step =
   | { action: 'INIT'; data?: Record<string, unknown>; expect?: StepExpectation }
   | { action: 'BACK'; screen?: string; expect?: StepExpectation }
   | { action: 'data_exchange'; screen: string; data?: Record<string, unknown>; expect?: StepExpectation }
-  | { action: 'error_notification'; error: string; error_message: string; screen?: string; for_action?: 'INIT' | 'BACK' | 'data_exchange'; expect?: StepExpectation }
+  | {
+      action: 'error_notification'
+      error: string
+      error_message: string
+      screen?: string
+      for_action?: 'INIT' | 'BACK' | 'data_exchange'
+      expect?: StepExpectation
+    }
 
 export interface StepsFile {
   steps: Step[]
@@ -49,11 +56,14 @@ function fail(where: string, message: string): never {
 function checkExpectation(value: unknown, where: string): StepExpectation | undefined {
   if (value === undefined) return undefined
   if (!isPlainObject(value)) fail(where, '"expect" must be an object')
-  for (const key of Object.keys(value)) if (!['status', 'screen', 'error_message'].includes(key)) fail(where, `unknown expectation "${key}"`)
+  for (const key of Object.keys(value))
+    if (!['status', 'screen', 'error_message'].includes(key)) fail(where, `unknown expectation "${key}"`)
   const { status, screen, error_message: message } = value as Record<string, unknown>
-  if (status !== undefined && (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)) fail(where, 'expect.status must be an HTTP status')
+  if (status !== undefined && (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599))
+    fail(where, 'expect.status must be an HTTP status')
   if (screen !== undefined && (typeof screen !== 'string' || screen === '')) fail(where, 'expect.screen must be a screen name')
-  if (message !== undefined && typeof message !== 'boolean' && typeof message !== 'string') fail(where, 'expect.error_message must be true, false or a text')
+  if (message !== undefined && typeof message !== 'boolean' && typeof message !== 'string')
+    fail(where, 'expect.error_message must be true, false or a text')
   return value as StepExpectation
 }
 
@@ -81,7 +91,8 @@ export function parseSteps(text: string, name: string): StepsFile {
     const data = step.data
     if (data !== undefined && !isPlainObject(data)) fail(where, '"data" must be a JSON object')
     const screen = step.screen
-    if (screen !== undefined && (typeof screen !== 'string' || (screen === '' && action !== 'BACK'))) fail(where, '"screen" must be a screen name')
+    if (screen !== undefined && (typeof screen !== 'string' || (screen === '' && action !== 'BACK')))
+      fail(where, '"screen" must be a screen name')
     const base = expect ? { expect } : {}
     switch (action) {
       case 'ping':
@@ -97,7 +108,8 @@ export function parseSteps(text: string, name: string): StepsFile {
         const { error, error_message: message, for_action: forAction } = step
         if (typeof error !== 'string' || error === '') fail(where, 'error_notification needs "error" (e.g. INVALID_SCREEN_DATA)')
         if (typeof message !== 'string') fail(where, 'error_notification needs "error_message"')
-        if (forAction !== undefined && forAction !== 'INIT' && forAction !== 'BACK' && forAction !== 'data_exchange') fail(where, '"for_action" must be INIT, BACK or data_exchange')
+        if (forAction !== undefined && forAction !== 'INIT' && forAction !== 'BACK' && forAction !== 'data_exchange')
+          fail(where, '"for_action" must be INIT, BACK or data_exchange')
         return {
           action: 'error_notification',
           error,
@@ -148,7 +160,8 @@ export function unmet(step: Step, result: Pick<FlowClientResult, 'status' | 'res
   const data = isPlainObject(response.data) ? response.data : {}
   const message = typeof data.error_message === 'string' ? data.error_message : undefined
   const shown = message === undefined ? '' : ` (error_message: ${JSON.stringify(message)})`
-  if (expect.screen !== undefined && screen !== expect.screen) return `expected screen ${expect.screen}, got ${screen ?? 'no screen'}${shown}`
+  if (expect.screen !== undefined && screen !== expect.screen)
+    return `expected screen ${expect.screen}, got ${screen ?? 'no screen'}${shown}`
   if (expect.error_message === true && message === undefined) return 'expected an error_message, got none'
   if (expect.error_message === false && message !== undefined) return `expected no error_message, got ${JSON.stringify(message)}`
   if (typeof expect.error_message === 'string' && !(message ?? '').includes(expect.error_message)) {

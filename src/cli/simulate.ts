@@ -69,7 +69,8 @@ export async function run(argv: string[]): Promise<number> {
     flow: { type: 'string' },
     'form-values': { type: 'string' },
   })
-  if (o.flow !== undefined && (o.screen !== undefined || o.data !== undefined)) throw new UsageError('--flow walks the whole flow; it takes no --screen or --data')
+  if (o.flow !== undefined && (o.screen !== undefined || o.data !== undefined))
+    throw new UsageError('--flow walks the whole flow; it takes no --screen or --data')
   if (o['form-values'] !== undefined && o.flow === undefined) throw new UsageError('--form-values needs --flow')
   const url = required(o.url, 'url')
   try {
@@ -137,7 +138,8 @@ export async function run(argv: string[]): Promise<number> {
   if (o.flow !== undefined) return (await import('./simulate-flow.js')).runFlowSimulation(client, o.flow, o['form-values'])
 
   let ok = (await call('ping', () => client.ping()))?.status === 200
-  if (o.screen !== undefined) ok = (await call(`data_exchange ${o.screen}`, () => client.dataExchange(o.screen!, data)))?.status === 200 && ok
+  if (o.screen !== undefined)
+    ok = (await call(`data_exchange ${o.screen}`, () => client.dataExchange(o.screen!, data)))?.status === 200 && ok
   else ok = (await call('INIT', () => client.init(data)))?.status === 200 && ok
   if (!ok) process.stderr.write('wa-flows: not every request answered 200\n')
   return ok ? 0 : 1

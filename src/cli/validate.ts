@@ -42,7 +42,12 @@ function print(file: string, report: FlowJsonReport): void {
 export async function run(argv: string[]): Promise<number> {
   const parsed = (() => {
     try {
-      return parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'emit-ts': { type: 'string' } }, strict: true, allowPositionals: true })
+      return parseArgs({
+        args: argv,
+        options: { json: { type: 'boolean' }, 'emit-ts': { type: 'string' } },
+        strict: true,
+        allowPositionals: true,
+      })
     } catch (e) {
       throw new UsageError(firstLine(e instanceof Error ? e.message : String(e)))
     }

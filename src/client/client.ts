@@ -59,10 +59,13 @@ export function createFlowClient<S = AnyFlowScreens>(options: FlowClientOptions)
   let tokenSignature: Promise<string | undefined> | undefined
   const signature = () =>
     (tokenSignature ??=
-      fixedSignature === false ? Promise.resolve(undefined)
-      : typeof fixedSignature === 'string' ? Promise.resolve(fixedSignature)
-      : appSecret && signsTokens(version) ? signHs256({ flow_token: flowToken }, appSecret)
-      : Promise.resolve(undefined))
+      fixedSignature === false
+        ? Promise.resolve(undefined)
+        : typeof fixedSignature === 'string'
+          ? Promise.resolve(fixedSignature)
+          : appSecret && signsTokens(version)
+            ? signHs256({ flow_token: flowToken }, appSecret)
+            : Promise.resolve(undefined))
   const webhookSend = options.webhook === undefined ? undefined : createWebhookSender(options.webhook, appSecret, options.fetch)
   const deliver = (body: object | string) => {
     if (!webhookSend) throw new TypeError('createFlowClient needs the webhook option to deliver notifications')
@@ -122,11 +125,13 @@ export function createFlowClient<S = AnyFlowScreens>(options: FlowClientOptions)
       return { ...(await deliver(body)), messageId }
     },
     async flowsEvent(value, opts = {}) {
-      if (!isPlainObject(value) || typeof value.event !== 'string') throw new TypeError('value must be a flows event object with an event name')
+      if (!isPlainObject(value) || typeof value.event !== 'string')
+        throw new TypeError('value must be a flows event object with an event name')
       return deliver(flowsNotification(value, opts))
     },
     async deliverWebhook(body) {
-      if (typeof body !== 'string' && (typeof body !== 'object' || body === null)) throw new TypeError('body must be an object or JSON text')
+      if (typeof body !== 'string' && (typeof body !== 'object' || body === null))
+        throw new TypeError('body must be an object or JSON text')
       return deliver(body)
     },
   }

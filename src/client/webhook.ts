@@ -18,7 +18,10 @@ export const SIMULATED = {
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 /** A messages-webhook body with one flow completion message. */
-export function completionNotification(responseJson: Record<string, unknown>, o: SimulatedCompletionOptions = {}): { body: object; messageId: string } {
+export function completionNotification(
+  responseJson: Record<string, unknown>,
+  o: SimulatedCompletionOptions = {},
+): { body: object; messageId: string } {
   const messageId = o.messageId ?? `wamid.${randomId()}`
   const from = o.from ?? SIMULATED.from
   const message: Record<string, unknown> = {
@@ -35,17 +38,26 @@ export function completionNotification(responseJson: Record<string, unknown>, o:
     contacts: [{ profile: { name: SIMULATED.profileName }, wa_id: from }],
     messages: [message],
   }
-  return { body: { object: 'whatsapp_business_account', entry: [{ id: o.wabaId ?? SIMULATED.wabaId, changes: [{ field: 'messages', value }] }] }, messageId }
+  return {
+    body: { object: 'whatsapp_business_account', entry: [{ id: o.wabaId ?? SIMULATED.wabaId, changes: [{ field: 'messages', value }] }] },
+    messageId,
+  }
 }
 
 /** A messages-webhook body with one `flows` field event (`value` as Meta documents it: event, flow_id, …). */
 export function flowsNotification(value: Record<string, unknown>, o: { wabaId?: string; time?: number } = {}): object {
-  return { object: 'whatsapp_business_account', entry: [{ id: o.wabaId ?? SIMULATED.wabaId, time: o.time ?? nowSeconds(), changes: [{ field: 'flows', value }] }] }
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: o.wabaId ?? SIMULATED.wabaId, time: o.time ?? nowSeconds(), changes: [{ field: 'flows', value }] }],
+  }
 }
 
 /** Delivers bodies to a webhook (URL or object with handle()), signed with the app secret as Meta signs them. */
 export function createWebhookSender(target: WebhookTarget, appSecret: string | undefined, fetchImpl: FlowClientOptions['fetch']) {
-  const transport = typeof target === 'string' || target instanceof URL ? createTransport({ url: target, fetch: fetchImpl } as FlowClientOptions) : createTransport({ endpoint: target } as FlowClientOptions)
+  const transport =
+    typeof target === 'string' || target instanceof URL
+      ? createTransport({ url: target, fetch: fetchImpl } as FlowClientOptions)
+      : createTransport({ endpoint: target } as FlowClientOptions)
   return async (payload: object | string): Promise<FlowWebhookDelivery> => {
     if (!appSecret) throw new TypeError('appSecret is required to sign webhook notifications')
     const text = typeof payload === 'string' ? payload : JSON.stringify(payload)

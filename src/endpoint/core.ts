@@ -16,7 +16,10 @@ import { checkFlowTokenSignature } from './flow-token-signature.js'
 import type { FlowHandlerContext, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
 import type { FlowResponseMismatch } from '../flow-json/response-check.js'
 
-export type FlowResponseCheck = (request: FlowRequest, response: { screen: string; data: Record<string, unknown> }) => FlowResponseMismatch | undefined
+export type FlowResponseCheck = (
+  request: FlowRequest,
+  response: { screen: string; data: Record<string, unknown> },
+) => FlowResponseMismatch | undefined
 
 export interface CoreConfig {
   crypto: FlowCrypto
@@ -82,11 +85,20 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     try {
       mismatch = cfg.flowCheck.check(request, value as { screen: string; data: Record<string, unknown> })
     } catch (e) {
-      logger.error(`${who} returned a response that could not be checked against the Flow JSON`, { ...describe(request), ...errorFields(e) })
+      logger.error(`${who} returned a response that could not be checked against the Flow JSON`, {
+        ...describe(request),
+        ...errorFields(e),
+      })
       return true
     }
     if (!mismatch) return false
-    const fields = { ...describe(request), next: mismatch.screen, ...(mismatch.field ? { field: mismatch.field } : {}), rule: mismatch.rule, problem: mismatch.message }
+    const fields = {
+      ...describe(request),
+      next: mismatch.screen,
+      ...(mismatch.field ? { field: mismatch.field } : {}),
+      rule: mismatch.rule,
+      problem: mismatch.message,
+    }
     if (cfg.flowCheck.mode === 'log') {
       logger.warn(`${who} returned a response that does not match the Flow JSON; sent anyway (flowCheck 'log')`, fields)
       return false
@@ -125,7 +137,9 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
     const hook = cfg.registry.errorHook()
     if (hook) {
       try {
-        const outcome = await runWithDeadline(cfg.timeoutMs, (signal) => hook(request as unknown as FlowErrorNotification, context(request, signal, verified)))
+        const outcome = await runWithDeadline(cfg.timeoutMs, (signal) =>
+          hook(request as unknown as FlowErrorNotification, context(request, signal, verified)),
+        )
         if (outcome.timedOut) {
           cfg.onDeadlineMiss?.()
           logger.warn('the error notification hook missed the deadline; acknowledging anyway', { timeoutMs: cfg.timeoutMs })
@@ -140,7 +154,11 @@ export function createCore(cfg: CoreConfig): (input: FlowHttpRequest) => Promise
   async function timedOut(decrypted: DecryptedFlowRequest): Promise<FlowHttpResponse> {
     const request = decrypted.request
     cfg.onDeadlineMiss?.()
-    logger.warn('handler missed the deadline', { ...describe(request), timeoutMs: cfg.timeoutMs, answered: cfg.onTimeout ? 'onTimeout' : 504 })
+    logger.warn('handler missed the deadline', {
+      ...describe(request),
+      timeoutMs: cfg.timeoutMs,
+      answered: cfg.onTimeout ? 'onTimeout' : 504,
+    })
     if (!cfg.onTimeout) return statusAnswer(504)
     try {
       // onTimeout gets a short deadline of its own: the answer must still reach WhatsApp within its 10 s.

@@ -63,7 +63,9 @@ export function createRegistry(): Registry {
         throw new TypeError("on('data_exchange', [screen: non-empty string,] handler)")
       }
       if (action === 'ping') throw new TypeError('ping is answered automatically; it takes no handler')
-      throw new TypeError(`action must be 'INIT', 'BACK' or 'data_exchange', got ${typeof action === 'string' ? `'${action}'` : typeof action}`)
+      throw new TypeError(
+        `action must be 'INIT', 'BACK' or 'data_exchange', got ${typeof action === 'string' ? `'${action}'` : typeof action}`,
+      )
     },
     setErrorHook(handler) {
       onError = fn(handler, 'onErrorNotification handler') as FlowErrorNotificationHandler

@@ -18,7 +18,15 @@ import { readFlow } from '../flow-json/model.js'
 import { createResponseCheck } from '../flow-json/response-check.js'
 import { validateFlowJson } from '../flow-json/validate.js'
 import type { CoreConfig } from './core.js'
-import type { AnyFlowScreens, CreateFlowEndpoint, FlowEndpoint, FlowEndpointOptions, FlowHttpRequest, FlowHttpResponse, FlowLogger } from './types.js'
+import type {
+  AnyFlowScreens,
+  CreateFlowEndpoint,
+  FlowEndpoint,
+  FlowEndpointOptions,
+  FlowHttpRequest,
+  FlowHttpResponse,
+  FlowLogger,
+} from './types.js'
 import { ENV, readEnvList } from '../util/env.js'
 import { loadKeyFrom, resolveKeySource, resolvePassphrase } from './key-source.js'
 import type { FlowMetrics } from '../metrics/metrics.js'
@@ -42,7 +50,11 @@ function positiveInt(value: unknown, name: string, fallback: number, max = Numbe
  * logged) rather than at the first request. Configuration mistakes (no key, a path given as PEM text) throw here.
  * Errors name the option or variable the key came from.
  */
-function startKeyLoad(runtime: Runtime, options: { privateKey?: unknown; passphrase?: unknown }, logger: FlowLogger): Promise<FlowPrivateKey> {
+function startKeyLoad(
+  runtime: Runtime,
+  options: { privateKey?: unknown; passphrase?: unknown },
+  logger: FlowLogger,
+): Promise<FlowPrivateKey> {
   const source = resolveKeySource(runtime, options.privateKey, Object.hasOwn(options, 'privateKey'))
   const loading = loadKeyFrom(runtime, source, resolvePassphrase(options.passphrase))
   loading.catch((e: unknown) => {
@@ -81,24 +93,32 @@ function measured(handle: (input: FlowHttpRequest) => Promise<FlowHttpResponse>,
  * FlowJsonError, warnings are logged once).
  */
 function flowCheckOf(flow: unknown, mode: unknown, logger: FlowLogger): CoreConfig['flowCheck'] {
-  if (mode !== undefined && mode !== 'reject' && mode !== 'log' && mode !== 'off') throw new TypeError("flowCheck must be 'reject', 'log' or 'off'")
+  if (mode !== undefined && mode !== 'reject' && mode !== 'log' && mode !== 'off')
+    throw new TypeError("flowCheck must be 'reject', 'log' or 'off'")
   if (flow === undefined) {
     if (mode !== undefined) throw new TypeError('flowCheck needs the flow option (the Flow JSON to check against)')
     return undefined
   }
-  if (typeof flow !== 'object' || flow === null || Array.isArray(flow)) throw new TypeError('flow must be the Flow JSON object (parse a file with JSON.parse first)')
+  if (typeof flow !== 'object' || flow === null || Array.isArray(flow))
+    throw new TypeError('flow must be the Flow JSON object (parse a file with JSON.parse first)')
   const report = validateFlowJson(flow)
   if (!report.valid) throw flowJsonError(report, 'flow')
   if (report.warnings > 0) {
-    logger.warn('the Flow JSON has warnings (wa-flows validate lists them)', { warnings: report.warnings, rules: [...new Set(report.findings.map((f) => f.rule))].join(',') })
+    logger.warn('the Flow JSON has warnings (wa-flows validate lists them)', {
+      warnings: report.warnings,
+      rules: [...new Set(report.findings.map((f) => f.rule))].join(','),
+    })
   }
   if (mode === 'off') return undefined
   return { check: createResponseCheck(readFlow(flow)!), mode: mode === 'log' ? 'log' : 'reject' }
 }
 
 export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi): CreateFlowEndpoint {
-  function createFlowEndpoint(options: FlowEndpointOptions<AnyFlowScreens, Record<string, unknown>, unknown> = {}): FlowEndpoint<AnyFlowScreens> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('createFlowEndpoint takes an options object (privateKey, appSecret, …)')
+  function createFlowEndpoint(
+    options: FlowEndpointOptions<AnyFlowScreens, Record<string, unknown>, unknown> = {},
+  ): FlowEndpoint<AnyFlowScreens> {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('createFlowEndpoint takes an options object (privateKey, appSecret, …)')
     // Explicit options win; WA_FLOWS_APP_SECRET (comma-separated during a rotation) otherwise.
     const secrets = normaliseSecrets(options.appSecret ?? readEnvList(ENV.appSecret))
     const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
@@ -108,7 +128,10 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi): Creat
     const keyLoading = startKeyLoad(runtime, options, logger)
     const key = () => keyLoading
     if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new TypeError('onTimeout must be a function')
-    if (!secrets) logger.warn('no appSecret: X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint (set appSecret or WA_FLOWS_APP_SECRET)')
+    if (!secrets)
+      logger.warn(
+        'no appSecret: X-Hub-Signature-256 is not verified, so anyone with the public key can call this endpoint (set appSecret or WA_FLOWS_APP_SECRET)',
+      )
     const sessions = validSessions(options.sessions) ?? createFlowSessions()
     const required = options.requireSession
     if (required !== undefined && typeof required !== 'boolean' && (typeof required !== 'string' || required === '')) {
@@ -118,7 +141,8 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi): Creat
     if (options.requireFlowTokenSignature !== undefined && typeof options.requireFlowTokenSignature !== 'boolean') {
       throw new TypeError('requireFlowTokenSignature must be a boolean')
     }
-    if (options.requireFlowTokenSignature && !secrets) throw new TypeError('requireFlowTokenSignature needs appSecret (the signature is keyed with it)')
+    if (options.requireFlowTokenSignature && !secrets)
+      throw new TypeError('requireFlowTokenSignature needs appSecret (the signature is keyed with it)')
 
     const metrics = validMetrics(options.metrics)
     const registry = createRegistry()
@@ -140,7 +164,12 @@ export function makeCreateFlowEndpoint(runtime: Runtime, media: MediaApi): Creat
       ...(metrics ? { onDeadlineMiss: () => metrics.recordDeadlineMiss() } : {}),
     })
     const handle = metrics ? measured(answer, metrics) : answer
-    const deps: AdapterDeps = { handle, maxBodyBytes, logger, ...(metrics ? { onAdapterAnswer: (status: number) => metrics.recordRequest(status, 0) } : {}) }
+    const deps: AdapterDeps = {
+      handle,
+      maxBodyBytes,
+      logger,
+      ...(metrics ? { onAdapterAnswer: (status: number) => metrics.recordRequest(status, 0) } : {}),
+    }
 
     const endpoint = {
       on(...args: unknown[]) {

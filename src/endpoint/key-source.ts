@@ -28,7 +28,13 @@ export type KeySource = { origin: KeyOrigin; source: string } & (
 )
 
 function isLoadedKey(v: unknown): v is FlowPrivateKey {
-  return typeof v === 'object' && v !== null && !isBytes(v) && typeof (v as FlowPrivateKey).backend === 'string' && typeof (v as FlowPrivateKey).bits === 'number'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !isBytes(v) &&
+    typeof (v as FlowPrivateKey).backend === 'string' &&
+    typeof (v as FlowPrivateKey).bits === 'number'
+  )
 }
 
 function isFileRef(v: unknown): v is FlowPrivateKeyFile {
@@ -49,7 +55,8 @@ export function resolveKeySource(runtime: Runtime, privateKey: unknown, given: b
   if (privateKey !== undefined) {
     if (isLoadedKey(privateKey)) {
       const backend = runtime.crypto.getBackend()
-      if (privateKey.backend !== backend) throw invalidArgument(`privateKey was loaded by the ${privateKey.backend} backend; this endpoint uses ${backend}`)
+      if (privateKey.backend !== backend)
+        throw invalidArgument(`privateKey was loaded by the ${privateKey.backend} backend; this endpoint uses ${backend}`)
       return { kind: 'loaded', key: privateKey, source: 'privateKey', origin: 'privateKey' }
     }
     if (isFileRef(privateKey)) {
@@ -96,7 +103,11 @@ function ioCode(e: unknown): string | undefined {
 }
 
 /** Loads the key of `source` (reading its file on Node); errors are FlowKeyErrors prefixed with the source. */
-export async function loadKeyFrom(runtime: Runtime, source: KeySource, passphrase: { value: string; source: string } | undefined): Promise<FlowPrivateKey> {
+export async function loadKeyFrom(
+  runtime: Runtime,
+  source: KeySource,
+  passphrase: { value: string; source: string } | undefined,
+): Promise<FlowPrivateKey> {
   if (source.kind === 'loaded') return source.key
   let data: string | Uint8Array
   if (source.kind === 'file') {

@@ -34,7 +34,9 @@ type MissingFields<Where extends string, D, O> = {
   [F in Exclude<RequiredKeys<O>, PresentKeys<D>> & string]: `${Where}: missing field '${F}'`
 }[Exclude<RequiredKeys<O>, PresentKeys<D>> & string]
 type MaybeUndefinedFields<Where extends string, D, O> = {
-  [F in Exclude<RequiredKeys<O> & PresentKeys<D>, SureKeys<D>> & string]: IsAny<D[F]> extends true ? never : `${Where}: field '${F}' may be undefined`
+  [F in Exclude<RequiredKeys<O> & PresentKeys<D>, SureKeys<D>> & string]: IsAny<D[F]> extends true
+    ? never
+    : `${Where}: field '${F}' may be undefined`
 }[Exclude<RequiredKeys<O> & PresentKeys<D>, SureKeys<D>> & string]
 type WrongFields<Where extends string, D, O> = {
   [F in PresentKeys<D> & keyof O & string]: IsAny<D[F]> extends true
@@ -56,7 +58,13 @@ type DataErrors<S, N extends keyof S & string, D> =
     ? never
     : D extends object
       ?
-          | (Declared<S, N> extends infer O ? ([O] extends [undefined] ? never : string extends keyof O ? never : FieldErrors<`screen ${N}`, D, O>) : never)
+          | (Declared<S, N> extends infer O
+              ? [O] extends [undefined]
+                ? never
+                : string extends keyof O
+                  ? never
+                  : FieldErrors<`screen ${N}`, D, O>
+              : never)
           | ('error_message' extends PresentKeys<D>
               ? IsAny<D['error_message' & keyof D]> extends true
                 ? never
@@ -111,7 +119,11 @@ export type CheckedResponse<S, C, Where extends string, Allowed extends string, 
   : OneResponseErrors<S, C, Where, Allowed, Reason, Awaited<R>>
 
 /** The screens a data_exchange from K may answer with: K itself (refresh, error_message) and its `next`. */
-export type AllowedAfter<S, K> = K extends keyof S ? (S[K] extends { next: infer N extends string } ? N | (K & string) : Names<S>) : Names<S>
+export type AllowedAfter<S, K> = K extends keyof S
+  ? S[K] extends { next: infer N extends string }
+    ? N | (K & string)
+    : Names<S>
+  : Names<S>
 
 /** Why a next screen is refused, for the message. */
 export type AllowedAfterReason<S, K extends string> = K extends keyof S

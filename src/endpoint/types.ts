@@ -174,7 +174,9 @@ export interface CreateFlowEndpoint {
   <const F extends FlowJson, C extends object = Record<string, unknown>, T = unknown>(
     options: FlowEndpointOptions<FlowScreensOf<F>, C, T> & { flow: F },
   ): FlowEndpoint<FlowScreensOf<F>, C, T>
-  <S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown>(options?: FlowEndpointOptions<S, C, T>): FlowEndpoint<S, C, T>
+  <S = AnyFlowScreens, C extends object = Record<string, unknown>, T = unknown>(
+    options?: FlowEndpointOptions<S, C, T>,
+  ): FlowEndpoint<S, C, T>
 }
 
 /** A flow endpoint: handler registry, HTTP core and framework adapters. */
@@ -185,7 +187,10 @@ export interface FlowEndpoint<S = AnyFlowScreens, C extends object = Record<stri
    */
   on<A extends 'INIT' | 'BACK' | 'data_exchange', R extends Awaitable<FlowLooseResponse<S>>>(
     action: A,
-    handler: (request: FlowRequestFor<S, A>, ctx: FlowHandlerContext<T>) => CheckedResponse<S, C, A, AllowedFor<S, A>, 'INIT opens an entry screen of the routing model', R>,
+    handler: (
+      request: FlowRequestFor<S, A>,
+      ctx: FlowHandlerContext<T>,
+    ) => CheckedResponse<S, C, A, AllowedFor<S, A>, 'INIT opens an entry screen of the routing model', R>,
   ): this
   /** `data_exchange` from `screen`: the result must be `screen` itself, a screen its `next` (routing_model) allows, or the completion. */
   on<K extends FlowScreenName<S>, R extends Awaitable<FlowLooseResponse<S>>>(

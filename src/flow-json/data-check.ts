@@ -13,7 +13,14 @@ export interface DataProblem {
 }
 
 const MAX_DEPTH = 32
-const TYPES: Record<string, string> = { string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean', array: 'an array', object: 'an object' }
+const TYPES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean',
+  array: 'an array',
+  object: 'an object',
+}
 
 /** The name of the schema's type for messages, or undefined when the schema gives none this check knows. */
 export function expectedType(schema: unknown): string | undefined {
@@ -24,14 +31,20 @@ export function expectedType(schema: unknown): string | undefined {
 const own = (o: JsonObject, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined)
 
 function required(schema: JsonObject, props: JsonObject): string[] {
-  return Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string' && Object.hasOwn(props, r)) : Object.keys(props)
+  return Array.isArray(schema.required)
+    ? schema.required.filter((r): r is string => typeof r === 'string' && Object.hasOwn(props, r))
+    : Object.keys(props)
 }
 
 /** The first way `value` does not fit `schema` (undefined when it fits or the schema says nothing checkable). */
 export function checkValue(schema: unknown, value: unknown, path: string, depth = 0): DataProblem | undefined {
   const expected = expectedType(schema)
   if (!expected || !isObject(schema) || depth > MAX_DEPTH) return undefined
-  const wrong = (): DataProblem => ({ kind: 'wrong-type', field: path, expected: value === null ? `${expected} (Flow JSON has no null)` : expected })
+  const wrong = (): DataProblem => ({
+    kind: 'wrong-type',
+    field: path,
+    expected: value === null ? `${expected} (Flow JSON has no null)` : expected,
+  })
   switch (schema.type) {
     case 'string':
       return typeof value === 'string' ? undefined : wrong()
@@ -55,7 +68,8 @@ export function checkValue(schema: unknown, value: unknown, path: string, depth 
       if (!isObject(schema.properties)) return undefined
       const props = schema.properties
       for (const key of required(schema, props)) {
-        if (own(value, key) === undefined) return { kind: 'missing-field', field: `${path}.${key}`, expected: expectedType(props[key]) ?? 'a value' }
+        if (own(value, key) === undefined)
+          return { kind: 'missing-field', field: `${path}.${key}`, expected: expectedType(props[key]) ?? 'a value' }
       }
       for (const [key, sub] of Object.entries(props)) {
         if (own(value, key) === undefined) continue

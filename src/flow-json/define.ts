@@ -9,7 +9,10 @@ export function flowJsonError(report: FlowJsonReport, what = 'the Flow JSON'): F
   const errors = report.findings.filter((f) => f.severity === 'error')
   const shown = errors.slice(0, 3).map((f) => `${f.pointer || '/'} ${f.rule}: ${f.message}`)
   const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more` : ''
-  return new FlowJsonError(`${what} has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`, report.findings)
+  return new FlowJsonError(
+    `${what} has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`,
+    report.findings,
+  )
 }
 
 /**

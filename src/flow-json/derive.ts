@@ -182,7 +182,10 @@ export type FlowJsonNext<F extends FlowJson, Id> = [RoutingModel<F>] extends [ne
 /** Screens no routing_model entry leads to: where the flow starts (the answer to INIT). */
 export type FlowJsonEntry<F extends FlowJson> = [RoutingModel<F>] extends [never]
   ? FlowJsonScreenIds<F>
-  : Exclude<FlowJsonScreenIds<F>, { [K in keyof RoutingModel<F>]: RoutingModel<F>[K] extends readonly (infer N)[] ? N : never }[keyof RoutingModel<F>]>
+  : Exclude<
+      FlowJsonScreenIds<F>,
+      { [K in keyof RoutingModel<F>]: RoutingModel<F>[K] extends readonly (infer N)[] ? N : never }[keyof RoutingModel<F>]
+    >
 
 /**
  * The endpoint's screen map of a Flow JSON declared `as const` (or through `defineFlow`): for each screen, `out` is

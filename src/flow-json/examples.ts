@@ -9,7 +9,8 @@ const MAX_DEPTH = 32
 /** A screen's data as its `__example__` values. */
 export function exampleData(screen: ScreenInfo): JsonObject {
   const out: JsonObject = {}
-  for (const [name, schema] of Object.entries(screen.data)) if (isObject(schema) && Object.hasOwn(schema, '__example__')) out[name] = schema.__example__
+  for (const [name, schema] of Object.entries(screen.data))
+    if (isObject(schema) && Object.hasOwn(schema, '__example__')) out[name] = schema.__example__
   return out
 }
 
@@ -104,7 +105,10 @@ export function exampleForm(screen: ScreenInfo, data: JsonObject, filled: Filled
     const source = evaluate(node['data-source'], screen, data, {}, filled)
     switch (c.type) {
       case 'TextInput':
-        form[name] = typeof node['input-type'] === 'string' && Object.hasOwn(TEXT_BY_INPUT_TYPE, node['input-type']) ? TEXT_BY_INPUT_TYPE[node['input-type']] : 'Example'
+        form[name] =
+          typeof node['input-type'] === 'string' && Object.hasOwn(TEXT_BY_INPUT_TYPE, node['input-type'])
+            ? TEXT_BY_INPUT_TYPE[node['input-type']]
+            : 'Example'
         break
       case 'TextArea':
         form[name] = 'Example text'

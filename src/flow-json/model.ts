@@ -192,7 +192,8 @@ export function readFlow(doc: unknown): FlowModel | undefined {
   let routing: Map<string, string[]> | undefined
   if (isObject(doc.routing_model)) {
     routing = new Map()
-    for (const [k, v] of Object.entries(doc.routing_model)) routing.set(k, Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+    for (const [k, v] of Object.entries(doc.routing_model))
+      routing.set(k, Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
   }
   const edges = new Map<string, string[]>()
   if (routing) for (const [k, v] of routing) edges.set(k, [...new Set(v)])

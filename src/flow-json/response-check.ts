@@ -5,7 +5,13 @@ import type { FlowRequest } from '../protocol.js'
 import { checkScreenData } from './data-check.js'
 import { isObject, type FlowModel } from './model.js'
 
-export type FlowResponseMismatchRule = 'unknown-screen' | 'screen-not-allowed' | 'missing-field' | 'unknown-field' | 'wrong-type' | 'completion'
+export type FlowResponseMismatchRule =
+  | 'unknown-screen'
+  | 'screen-not-allowed'
+  | 'missing-field'
+  | 'unknown-field'
+  | 'wrong-type'
+  | 'completion'
 
 export interface FlowResponseMismatch {
   rule: FlowResponseMismatchRule
@@ -40,9 +46,14 @@ function completionMismatch(data: unknown): FlowResponseMismatch | undefined {
   const ext = isObject(data) ? data.extension_message_response : undefined
   const params = isObject(ext) ? ext.params : undefined
   if (!isObject(params)) {
-    return { rule: 'completion', screen: 'SUCCESS', message: 'completion: data must be { extension_message_response: { params: { flow_token, … } } }' }
+    return {
+      rule: 'completion',
+      screen: 'SUCCESS',
+      message: 'completion: data must be { extension_message_response: { params: { flow_token, … } } }',
+    }
   }
-  if (typeof params.flow_token !== 'string') return { rule: 'completion', screen: 'SUCCESS', field: 'flow_token', message: "completion params: missing field 'flow_token'" }
+  if (typeof params.flow_token !== 'string')
+    return { rule: 'completion', screen: 'SUCCESS', field: 'flow_token', message: "completion params: missing field 'flow_token'" }
   return undefined
 }
 
@@ -50,13 +61,16 @@ function completionMismatch(data: unknown): FlowResponseMismatch | undefined {
  * The check for one flow: the first mismatch of `response` (already known to be `{ screen, data }` with plain
  * objects) as the answer to `request`, or undefined when it fits.
  */
-export function createResponseCheck(flow: FlowModel): (request: FlowRequest, response: { screen: string; data: Record<string, unknown> }) => FlowResponseMismatch | undefined {
+export function createResponseCheck(
+  flow: FlowModel,
+): (request: FlowRequest, response: { screen: string; data: Record<string, unknown> }) => FlowResponseMismatch | undefined {
   return (request, response) => {
     const next = response.screen
     const where = whereOf(request)
     if (next === 'SUCCESS') return completionMismatch(response.data)
     const screen = flow.byId.get(next)
-    if (!screen) return { rule: 'unknown-screen', screen: safe(next), message: `${where}: next screen '${safe(next)}' is not a screen of the flow` }
+    if (!screen)
+      return { rule: 'unknown-screen', screen: safe(next), message: `${where}: next screen '${safe(next)}' is not a screen of the flow` }
     const rule = allowed(flow, request)
     if (rule && !rule.screens.has(next)) {
       return { rule: 'screen-not-allowed', screen: next, message: `${where}: next screen '${safe(next)}' is not allowed (${rule.reason})` }

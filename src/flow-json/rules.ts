@@ -24,7 +24,8 @@ export const FLOW_JSON_SOURCES: Record<string, string> = {
   AWS: 'https://docs.aws.eu/es_es/social-messaging/latest/userguide/managing-flows-limitations.html',
 }
 
-const r = (severity: FlowJsonSeverity, source: string, summary: string, meta?: string): FlowJsonRule => (meta ? { severity, source, summary, meta } : { severity, source, summary })
+const r = (severity: FlowJsonSeverity, source: string, summary: string, meta?: string): FlowJsonRule =>
+  meta ? { severity, source, summary, meta } : { severity, source, summary }
 
 /** Every rule the validator applies, by id. */
 export const FLOW_JSON_RULES = {
@@ -36,7 +37,12 @@ export const FLOW_JSON_RULES = {
   'version-format': r('error', 'ERR', '`version` is a "major.minor" string', 'INVALID_FLOW_JSON_VERSION'),
   'version-not-publishable': r('warning', 'AWS', '`version` is one Meta still publishes (5.1, 6.0–6.3, 7.0–7.3), or newer'),
   'screens-missing': r('error', 'ERR', '`screens` is an array of at least one screen', 'MIN_ITEMS_REQUIRED'),
-  'unknown-property': r('error', 'ERR', 'the top level has only version, screens, routing_model, data_api_version, data_channel_uri', 'INVALID_PROPERTY_KEY'),
+  'unknown-property': r(
+    'error',
+    'ERR',
+    'the top level has only version, screens, routing_model, data_api_version, data_channel_uri',
+    'INVALID_PROPERTY_KEY',
+  ),
   'data-channel-uri': r('error', 'FJ', '`data_channel_uri` only below 3.0, and a URI there'),
   'data-api-version': r('error', 'FJ', '`data_api_version` is "3.0" or "4.0"'),
   'data-exchange-needs-data-api-version': r('error', 'ERR', 'a data_exchange action needs `data_api_version`', 'MISSING_REQUIRED_PROPERTY'),
@@ -63,11 +69,26 @@ export const FLOW_JSON_RULES = {
   'example-nested': r('error', 'ERR', '`__example__` only on top-level fields', 'INVALID_SCREEN_DATA'),
   'example-type': r('error', 'FJ', '`__example__` matches the declared type (no null)'),
   'undeclared-data': r('error', 'ERR', '`${data.x}` names a field the screen declares', 'INVALID_SCREEN_DYNAMIC_DATA'),
-  'data-source-schema': r('error', 'ERR', 'a `data-source` bound to `${data.x}` has items with id and title', 'INVALID_SCREEN_DYNAMIC_DATA'),
-  'binding-type': r('error', 'ERR', 'a bound field’s type fits the property (data-source: array, visible: boolean)', 'INVALID_SCREEN_DYNAMIC_DATA'),
+  'data-source-schema': r(
+    'error',
+    'ERR',
+    'a `data-source` bound to `${data.x}` has items with id and title',
+    'INVALID_SCREEN_DYNAMIC_DATA',
+  ),
+  'binding-type': r(
+    'error',
+    'ERR',
+    'a bound field’s type fits the property (data-source: array, visible: boolean)',
+    'INVALID_SCREEN_DYNAMIC_DATA',
+  ),
   // references
   'unknown-form-input': r('error', 'ERR', '`${form.x}` names an input of the screen', 'INVALID_ON_CLICK_ACTION_PAYLOAD'),
-  'global-reference': r('error', 'ERR', '`${screen.S.…}` (4.0+) names another existing screen and its field or input', 'INVALID_SCREEN_DATA'),
+  'global-reference': r(
+    'error',
+    'ERR',
+    '`${screen.S.…}` (4.0+) names another existing screen and its field or input',
+    'INVALID_SCREEN_DATA',
+  ),
   'nested-expression-version': r('error', 'FJ', 'backtick nested expressions need version 6.0'),
   // actions
   'unknown-action': r('error', 'FJ', 'an action is navigate, complete, data_exchange, update_data or open_url'),
@@ -78,11 +99,20 @@ export const FLOW_JSON_RULES = {
   'complete-not-on-footer': r('error', 'ERR', 'complete only on a Footer', 'INVALID_ENUM_VALUE'),
   'update-data': r('error', 'ERR', 'update_data (6.0+) sets fields the screen declares', 'INVALID_ACTION_PAYLOAD_PROPERTY'),
   'open-url': r('error', 'FJ', 'open_url (6.0+) has a url, no payload, and sits on EmbeddedLink or OptIn'),
-  'media-in-payload': r('error', 'MEDIA', 'picker values only top-level in complete/data_exchange payloads; complete: one picker, at most 1 file'),
+  'media-in-payload': r(
+    'error',
+    'MEDIA',
+    'picker values only top-level in complete/data_exchange payloads; complete: one picker, at most 1 file',
+  ),
   'footer-action-missing': r('error', 'COMP', 'a Footer has an on-click-action'),
   // routing model
   'routing-model-shape': r('error', 'FJ', '`routing_model` maps screen ids to arrays of screen ids'),
-  'routing-missing-screen': r('error', 'ERR', 'every screen is a key of the routing model (warning for screens no route leaves)', 'INVALID_ROUTING_MODEL'),
+  'routing-missing-screen': r(
+    'error',
+    'ERR',
+    'every screen is a key of the routing model (warning for screens no route leaves)',
+    'INVALID_ROUTING_MODEL',
+  ),
   'routing-unknown-screen': r('error', 'ERR', 'routing model keys and routes name existing screens', 'INVALID_ROUTING_MODEL'),
   'routing-self': r('error', 'FJ', 'no route from a screen to itself'),
   'routing-backward': r('error', 'ERR', 'no route back to a screen that routes here', 'INVALID_ROUTING_MODEL'),
@@ -91,13 +121,26 @@ export const FLOW_JSON_RULES = {
   'routing-many-entries': r('warning', 'FJ', 'exactly one screen has no inbound route'),
   'routing-disconnected': r('error', 'ERR', 'all screens are connected', 'INVALID_ROUTING_MODEL'),
   'routing-branches': r('error', 'ERR', 'at most 10 routes from a screen', 'INVALID_ROUTING_MODEL'),
-  'routing-dead-end': r('warning', 'FJ', 'all routes end at a terminal screen (a non-terminal screen without routes is a page to go back from)'),
+  'routing-dead-end': r(
+    'warning',
+    'FJ',
+    'all routes end at a terminal screen (a non-terminal screen without routes is a page to go back from)',
+  ),
   'navigate-not-in-routing-model': r('error', 'ERR', 'every navigate action is a route of the routing model', 'INVALID_ROUTING_MODEL'),
   // components
   'input-outside-form': r('error', 'ERR', 'inputs inside a Form (below 4.0, or when the screen has one)', 'COMPONENTS_OUTSIDE_FORM'),
   'name-missing': r('error', 'FJ', 'a Form and every input have a `name`'),
-  'duplicate-input-name': r('error', 'ERR', 'input names are unique on a screen, across If/Switch branches', 'DUPLICATE_FORM_COMPONENT_NAMES'),
-  'component-limit': r('error', 'ERR', 'per screen: 1 Footer, 2 EmbeddedLink, 3 Image, 5 OptIn, 1 PhotoPicker, not both pickers (50 components: warning)'),
+  'duplicate-input-name': r(
+    'error',
+    'ERR',
+    'input names are unique on a screen, across If/Switch branches',
+    'DUPLICATE_FORM_COMPONENT_NAMES',
+  ),
+  'component-limit': r(
+    'error',
+    'ERR',
+    'per screen: 1 Footer, 2 EmbeddedLink, 3 Image, 5 OptIn, 1 PhotoPicker, not both pickers (50 components: warning)',
+  ),
   'footer-branches': r('error', 'ERR', 'a Footer in If/Switch is in every branch or none', 'MISSING_FOOTER_IN_IF_ELSE_BRANCHES'),
   'if-then-empty': r('error', 'ERR', 'If has a non-empty `then`'),
   'footer-captions': r('error', 'ERR', 'left-caption needs right-caption; center-caption excludes both', 'INVALID_DEPENDENCIES'),

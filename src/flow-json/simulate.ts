@@ -102,19 +102,27 @@ export async function simulateFlow(options: SimulateFlowOptions): Promise<FlowSi
   /** Edges answered, with the problems of the answers that took them. */
   const answered = new Map<string, string[]>()
 
-  function analyse(request: FlowRequest, result: FlowClientResult): { screen?: string; data?: JsonObject; problems: string[]; response?: FlowSimulationStep['response'] } {
+  function analyse(
+    request: FlowRequest,
+    result: FlowClientResult,
+  ): { screen?: string; data?: JsonObject; problems: string[]; response?: FlowSimulationStep['response'] } {
     if (result.status !== 200) {
       const body = typeof result.response === 'string' ? result.response : JSON.stringify(result.response)
       return { problems: [`HTTP ${result.status}${body ? `: ${body.slice(0, 200)}` : ''}`] }
     }
     const r = result.response
     if (!isObject(r) || typeof r.screen !== 'string' || !isObject(r.data)) return { problems: ['the answer is not { screen, data }'] }
-    const response = typeof r.data.error_message === 'string' ? { screen: r.screen, error_message: r.data.error_message } : { screen: r.screen }
+    const response =
+      typeof r.data.error_message === 'string' ? { screen: r.screen, error_message: r.data.error_message } : { screen: r.screen }
     const mismatch = check(request, { screen: r.screen, data: r.data })
     return { screen: r.screen, data: r.data, problems: mismatch ? [mismatch.message] : [], response }
   }
 
-  async function send(step: Omit<FlowSimulationStep, 'status' | 'problems' | 'response'>, request: FlowRequest, call: () => Promise<FlowClientResult>) {
+  async function send(
+    step: Omit<FlowSimulationStep, 'status' | 'problems' | 'response'>,
+    request: FlowRequest,
+    call: () => Promise<FlowClientResult>,
+  ) {
     let result: FlowClientResult
     try {
       result = await call()
@@ -142,7 +150,11 @@ export async function simulateFlow(options: SimulateFlowOptions): Promise<FlowSi
   for (const screen of walkOrder(model)) {
     const data = known.get(screen.id)?.data ?? exampleData(screen)
     if (back && screen.refreshOnBack) {
-      const a = await send({ request: 'BACK', screen: screen.id, payload: {} }, { ...base, action: 'BACK', screen: screen.id, data: {} }, () => client.back(screen.id))
+      const a = await send(
+        { request: 'BACK', screen: screen.id, payload: {} },
+        { ...base, action: 'BACK', screen: screen.id, data: {} },
+        () => client.back(screen.id),
+      )
       // The step holds the same problems array.
       if (a?.screen !== undefined && a.screen !== screen.id) a.problems.push(`BACK to ${screen.id} was answered with screen ${a.screen}`)
     }
@@ -158,12 +170,15 @@ export async function simulateFlow(options: SimulateFlowOptions): Promise<FlowSi
         }
         if (action.name !== 'data_exchange') continue
         const request: FlowRequest = { ...base, action: 'data_exchange', screen: screen.id, data: payload }
-        const a = await send({ request: 'data_exchange', screen: screen.id, action: action.pointer, payload }, request, () => client.dataExchange(screen.id, payload))
+        const a = await send({ request: 'data_exchange', screen: screen.id, action: action.pointer, payload }, request, () =>
+          client.dataExchange(screen.id, payload),
+        )
         if (!a?.screen || a.screen === screen.id) continue
         const key = edgeKey(screen.id, a.screen)
         answered.set(key, [...(answered.get(key) ?? []), ...a.problems])
         const prior = known.get(a.screen)
-        if (a.problems.length === 0 && a.screen !== 'SUCCESS' && !prior?.fromEndpoint) known.set(a.screen, { data: a.data!, fromEndpoint: true })
+        if (a.problems.length === 0 && a.screen !== 'SUCCESS' && !prior?.fromEndpoint)
+          known.set(a.screen, { data: a.data!, fromEndpoint: true })
       }
     }
   }
@@ -175,7 +190,11 @@ export async function simulateFlow(options: SimulateFlowOptions): Promise<FlowSi
       : { from, to, driver: 'endpoint', result: problems.length ? 'mismatch' : 'ok', problems: [...new Set(problems)] }
   if (init) {
     const to = initScreen ?? model.entries.join('|')
-    edges.push(initScreen ? endpointEdge('INIT', to, initProblems, '') : { from: 'INIT', to, driver: 'endpoint', result: 'mismatch', problems: initProblems })
+    edges.push(
+      initScreen
+        ? endpointEdge('INIT', to, initProblems, '')
+        : { from: 'INIT', to, driver: 'endpoint', result: 'mismatch', problems: initProblems },
+    )
   }
   const hint = (from: string, to: string) => `no data_exchange from ${from} was answered with ${to}; give formValues that lead there`
   for (const screen of model.screens) {

@@ -25,13 +25,19 @@ function checkShape(model: FlowModel, f: Findings): boolean {
     // A screen that goes nowhere (a terminal or a page the user only goes back from) implies an empty list; Meta's
     // own samples leave such screens out, so that is a warning. One with navigate actions has undeclared routes.
     const onward = s.actions.some((a) => a.name === 'navigate')
-    f.add('routing-missing-screen', '/routing_model', `screen "${s.id}" is missing in the routing model${onward ? '' : ` (no route leaves it: add "${s.id}": [])`}`, onward ? 'error' : 'warning')
+    f.add(
+      'routing-missing-screen',
+      '/routing_model',
+      `screen "${s.id}" is missing in the routing model${onward ? '' : ` (no route leaves it: add "${s.id}": [])`}`,
+      onward ? 'error' : 'warning',
+    )
   }
   for (const [k, v] of Object.entries(rm)) {
     if (!model.byId.has(k)) f.add('routing-unknown-screen', pointer('/routing_model', k), `"${k}" in the routing model is not a screen`)
     if (!Array.isArray(v)) continue
     v.forEach((to, i) => {
-      if (typeof to === 'string' && !model.byId.has(to)) f.add('routing-unknown-screen', pointer('/routing_model', k, i), `route to "${to}", which is not a screen`)
+      if (typeof to === 'string' && !model.byId.has(to))
+        f.add('routing-unknown-screen', pointer('/routing_model', k, i), `route to "${to}", which is not a screen`)
     })
   }
   return ok
@@ -78,12 +84,17 @@ export function validateRouting(model: FlowModel, f: Findings): void {
   const how = withModel ? 'in the routing model' : 'by navigate actions'
   // Only screens that exist take part in the graph checks (unknown ones are reported above).
   const edges = new Map<string, string[]>()
-  for (const id of model.byId.keys()) edges.set(id, (model.edges.get(id) ?? []).filter((to) => model.byId.has(to)))
+  for (const id of model.byId.keys())
+    edges.set(
+      id,
+      (model.edges.get(id) ?? []).filter((to) => model.byId.has(to)),
+    )
   if (edges.size === 0) return
 
   for (const [from, targets] of edges) {
     if (targets.includes(from)) f.add('routing-self', where(from), `route from "${from}" to itself: a route cannot be the current screen`)
-    if (targets.length > MAX_BRANCHES) f.add('routing-branches', where(from), `"${from}" has ${targets.length} branches ${how}; at most ${MAX_BRANCHES}`)
+    if (targets.length > MAX_BRANCHES)
+      f.add('routing-branches', where(from), `"${from}" has ${targets.length} branches ${how}; at most ${MAX_BRANCHES}`)
     for (const to of targets) {
       if (to !== from && from < to && (edges.get(to) ?? []).includes(from)) {
         f.add('routing-backward', where(to), `backward route from "${to}" to "${from}" is not allowed; going back is implicit`)
@@ -96,7 +107,8 @@ export function validateRouting(model: FlowModel, f: Findings): void {
   const entries = model.entries.filter((id) => edges.has(id))
   const base = withModel ? '/routing_model' : '/screens'
   if (entries.length === 0) f.add('routing-no-entry', base, `no entry screen ${how}: every screen has an inbound route`)
-  else if (entries.length > 1) f.add('routing-many-entries', base, `several screens have no inbound route ${how}: ${entries.join(', ')}; the flow has one entry`)
+  else if (entries.length > 1)
+    f.add('routing-many-entries', base, `several screens have no inbound route ${how}: ${entries.join(', ')}; the flow has one entry`)
 
   // Connected, ignoring direction.
   const ids = [...edges.keys()]
@@ -122,7 +134,11 @@ export function validateRouting(model: FlowModel, f: Findings): void {
   for (const [id, targets] of edges) {
     const s = model.byId.get(id)!
     if (targets.length === 0 && !s.terminal) {
-      f.add('routing-dead-end', where(id), `screen "${id}" has no route onward and is not terminal: the user can only go back from it (routes should end at a terminal screen)`)
+      f.add(
+        'routing-dead-end',
+        where(id),
+        `screen "${id}" has no route onward and is not terminal: the user can only go back from it (routes should end at a terminal screen)`,
+      )
     }
   }
 }

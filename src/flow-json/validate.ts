@@ -35,64 +35,102 @@ function parse(input: string | Uint8Array, f: Findings): unknown {
 
 function validateTop(doc: JsonObject, model: FlowModel, f: Findings): void {
   for (const key of Object.keys(doc)) {
-    if (!TOP_KEYS.has(key)) f.add('unknown-property', pointer('', key), `"${key}" is not a Flow JSON property (allowed: ${[...TOP_KEYS].join(', ')})`)
+    if (!TOP_KEYS.has(key))
+      f.add('unknown-property', pointer('', key), `"${key}" is not a Flow JSON property (allowed: ${[...TOP_KEYS].join(', ')})`)
   }
   const v = model.version
   if (doc.version === undefined) f.add('version-missing', '', 'the Flow JSON has no "version"')
   else if (!v) f.add('version-format', '/version', `"version" must be a "major.minor" string, e.g. "7.3"`)
-  else if (!atLeast(v, '5.1')) f.add('version-not-publishable', '/version', `version ${v.major}.${v.minor} can no longer be published; Meta publishes 5.1, 6.0–6.3 and 7.0–7.3`)
+  else if (!atLeast(v, '5.1'))
+    f.add(
+      'version-not-publishable',
+      '/version',
+      `version ${v.major}.${v.minor} can no longer be published; Meta publishes 5.1, 6.0–6.3 and 7.0–7.3`,
+    )
   if (!Array.isArray(doc.screens) || doc.screens.length === 0) {
     f.add('screens-missing', doc.screens === undefined ? '' : '/screens', '"screens" must be an array with at least one screen')
   }
   if (doc.data_channel_uri !== undefined) {
-    if (atLeast(v, '3.0')) f.add('data-channel-uri', '/data_channel_uri', '"data_channel_uri" is not allowed from version 3.0; set the endpoint URI on the flow (endpoint_uri) instead')
-    else if (typeof doc.data_channel_uri !== 'string' || !/^https?:\/\/\S+$/.test(doc.data_channel_uri)) f.add('data-channel-uri', '/data_channel_uri', '"data_channel_uri" must be a URI')
+    if (atLeast(v, '3.0'))
+      f.add(
+        'data-channel-uri',
+        '/data_channel_uri',
+        '"data_channel_uri" is not allowed from version 3.0; set the endpoint URI on the flow (endpoint_uri) instead',
+      )
+    else if (typeof doc.data_channel_uri !== 'string' || !/^https?:\/\/\S+$/.test(doc.data_channel_uri))
+      f.add('data-channel-uri', '/data_channel_uri', '"data_channel_uri" must be a URI')
   }
   const api = doc.data_api_version
   if (api !== undefined) {
-    if (api !== '3.0' && api !== '4.0') f.add('data-api-version', '/data_api_version', `"data_api_version" must be "3.0" or "4.0", got ${JSON.stringify(api)}`)
-    if (doc.routing_model === undefined) f.add('data-api-version-needs-routing-model', '/data_api_version', '"data_api_version" needs a "routing_model" (the routes the endpoint may take)')
+    if (api !== '3.0' && api !== '4.0')
+      f.add('data-api-version', '/data_api_version', `"data_api_version" must be "3.0" or "4.0", got ${JSON.stringify(api)}`)
+    if (doc.routing_model === undefined)
+      f.add(
+        'data-api-version-needs-routing-model',
+        '/data_api_version',
+        '"data_api_version" needs a "routing_model" (the routes the endpoint may take)',
+      )
     if (api === '4.0' && v && !atLeast(v, '7.3')) {
-      f.add('flow-token-signature-version', '/data_api_version', `with version ${v.major}.${v.minor}, requests carry no flow_token_signature (it needs version 7.3 and data_api_version 4.0)`)
+      f.add(
+        'flow-token-signature-version',
+        '/data_api_version',
+        `with version ${v.major}.${v.minor}, requests carry no flow_token_signature (it needs version 7.3 and data_api_version 4.0)`,
+      )
     }
   }
 }
 
 function validateScreens(doc: JsonObject, model: FlowModel, f: Findings): void {
   if (!Array.isArray(doc.screens)) return
-  if (doc.screens.length > MAX_SCREENS) f.add('too-many-screens', '/screens', `${doc.screens.length} screens; Meta allows at most ${MAX_SCREENS}`)
+  if (doc.screens.length > MAX_SCREENS)
+    f.add('too-many-screens', '/screens', `${doc.screens.length} screens; Meta allows at most ${MAX_SCREENS}`)
   doc.screens.forEach((s, i) => {
     if (!isObject(s)) f.add('screen-shape', pointer('/screens', i), 'a screen must be an object')
   })
   const seen = new Map<string, number>()
   for (const s of model.screens) {
     const node = s.node
-    if (typeof node.id !== 'string' || node.id === '') f.add('screen-shape', node.id === undefined ? s.pointer : pointer(s.pointer, 'id'), 'a screen needs a non-empty string "id"')
+    if (typeof node.id !== 'string' || node.id === '')
+      f.add('screen-shape', node.id === undefined ? s.pointer : pointer(s.pointer, 'id'), 'a screen needs a non-empty string "id"')
     else {
       const first = seen.get(s.id)
-      if (first !== undefined) f.add('duplicate-screen-id', pointer(s.pointer, 'id'), `screen id "${s.id}" is already used by /screens/${first}`)
+      if (first !== undefined)
+        f.add('duplicate-screen-id', pointer(s.pointer, 'id'), `screen id "${s.id}" is already used by /screens/${first}`)
       else seen.set(s.id, s.index)
-      if (s.id.toUpperCase() === 'SUCCESS') f.add('reserved-screen-id', pointer(s.pointer, 'id'), `"${s.id}" is reserved (SUCCESS closes the flow)`)
-      else if (!/^[A-Za-z0-9_]+$/.test(s.id)) f.add('screen-id-pattern', pointer(s.pointer, 'id'), `screen id "${s.id}" may only contain letters and underscores`)
+      if (s.id.toUpperCase() === 'SUCCESS')
+        f.add('reserved-screen-id', pointer(s.pointer, 'id'), `"${s.id}" is reserved (SUCCESS closes the flow)`)
+      else if (!/^[A-Za-z0-9_]+$/.test(s.id))
+        f.add('screen-id-pattern', pointer(s.pointer, 'id'), `screen id "${s.id}" may only contain letters and underscores`)
       else if (/\d/.test(s.id)) {
-        f.add('screen-id-pattern', pointer(s.pointer, 'id'), `screen id "${s.id}" contains digits; Meta documents letters and underscores only`, 'warning')
+        f.add(
+          'screen-id-pattern',
+          pointer(s.pointer, 'id'),
+          `screen id "${s.id}" contains digits; Meta documents letters and underscores only`,
+          'warning',
+        )
       }
     }
     for (const key of Object.keys(node)) {
       if (!SCREEN_KEYS.has(key)) f.add('screen-unknown-property', pointer(s.pointer, key), `"${key}" is not a screen property`)
     }
     validateLayoutShape(s, f)
-    if (node.success !== undefined && !s.terminal) f.add('success-on-non-terminal', pointer(s.pointer, 'success'), `"success" can only be set on a terminal screen`)
+    if (node.success !== undefined && !s.terminal)
+      f.add('success-on-non-terminal', pointer(s.pointer, 'success'), `"success" can only be set on a terminal screen`)
     if (s.terminal && !s.components.some((c) => c.type === 'Footer')) {
       f.add('terminal-without-footer', pointer(s.pointer, 'terminal'), `terminal screen "${s.id}" needs a Footer`)
     }
     if (s.refreshOnBack && doc.data_api_version === undefined) {
-      f.add('refresh-on-back-without-endpoint', pointer(s.pointer, 'refresh_on_back'), '"refresh_on_back": true needs an endpoint ("data_api_version")')
+      f.add(
+        'refresh-on-back-without-endpoint',
+        pointer(s.pointer, 'refresh_on_back'),
+        '"refresh_on_back": true needs an endpoint ("data_api_version")',
+      )
     }
     validateSensitive(s, model, f)
     validateDataModel(s, f)
   }
-  if (model.screens.length > 0 && !model.screens.some((s) => s.terminal)) f.add('no-terminal-screen', '/screens', 'no screen is terminal ("terminal": true)')
+  if (model.screens.length > 0 && !model.screens.some((s) => s.terminal))
+    f.add('no-terminal-screen', '/screens', 'no screen is terminal ("terminal": true)')
   else if (model.screens.some((s) => s.terminal) && !model.screens.some((s) => s.terminal && s.success)) {
     f.add('no-successful-terminal', '/screens', 'at least one terminal screen must have "success": true (the default)')
   }
@@ -112,21 +150,29 @@ function validateSensitive(s: ScreenInfo, model: FlowModel, f: Findings): void {
   if (sensitive === undefined) return
   const ptr = pointer(s.pointer, 'sensitive')
   if (!atLeast(model.version, '5.1')) return f.add('sensitive', ptr, '"sensitive" needs version 5.1')
-  if (!Array.isArray(sensitive) || !sensitive.every((x) => typeof x === 'string')) return f.add('sensitive', ptr, '"sensitive" must be an array of field names')
+  if (!Array.isArray(sensitive) || !sensitive.every((x) => typeof x === 'string'))
+    return f.add('sensitive', ptr, '"sensitive" must be an array of field names')
   sensitive.forEach((name, i) => {
-    if (!s.inputs.has(name) && !Object.hasOwn(s.data, name)) f.add('sensitive', pointer(ptr, i), `"${name}" is neither an input nor a data field of screen "${s.id}"`, 'warning')
+    if (!s.inputs.has(name) && !Object.hasOwn(s.data, name))
+      f.add('sensitive', pointer(ptr, i), `"${name}" is neither an input nor a data field of screen "${s.id}"`, 'warning')
   })
 }
 
 /** Every nested schema below a top-level field: no `__example__`, a known `type`, arrays with `items`. */
 function validateSchema(schema: unknown, ptr: string, f: Findings, top: boolean, depth: number): void {
   if (depth > MAX_DEPTH) return
-  if (!isObject(schema)) return f.add('data-field-type', ptr, 'a data field is declared as an object, e.g. { "type": "string", "__example__": "…" }')
+  if (!isObject(schema))
+    return f.add('data-field-type', ptr, 'a data field is declared as an object, e.g. { "type": "string", "__example__": "…" }')
   if (schema.type === undefined) f.add('data-field-type', ptr, 'missing the definition of property "type"')
   else if (typeof schema.type !== 'string' || !DATA_TYPES.has(schema.type)) {
-    f.add('data-field-type', pointer(ptr, 'type'), `"type" must be one of ${[...DATA_TYPES].join(', ')}, got ${JSON.stringify(schema.type)}`)
+    f.add(
+      'data-field-type',
+      pointer(ptr, 'type'),
+      `"type" must be one of ${[...DATA_TYPES].join(', ')}, got ${JSON.stringify(schema.type)}`,
+    )
   }
-  if (!top && schema.__example__ !== undefined) f.add('example-nested', pointer(ptr, '__example__'), '"__example__" is allowed only on top-level data fields')
+  if (!top && schema.__example__ !== undefined)
+    f.add('example-nested', pointer(ptr, '__example__'), '"__example__" is allowed only on top-level data fields')
   if (schema.type === 'array') {
     if (schema.items === undefined) f.add('array-items', ptr, 'an array field needs "items"')
     else if (typeof schema.items !== 'boolean') validateSchema(schema.items, pointer(ptr, 'items'), f, false, depth + 1)
@@ -157,7 +203,11 @@ function validateDataModel(s: ScreenInfo, f: Findings): void {
     }
     const example = schema.__example__
     if (containsNull(example)) {
-      f.add('example-type', pointer(ptr, '__example__'), 'null is not supported in Flow JSON; omit the value or use an empty value of the declared type')
+      f.add(
+        'example-type',
+        pointer(ptr, '__example__'),
+        'null is not supported in Flow JSON; omit the value or use an empty value of the declared type',
+      )
       continue
     }
     const problem = checkValue(schema, example, name)

@@ -71,7 +71,8 @@ interface GraphErrorBody {
   error_data?: { details?: unknown }
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined)
+const num = (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
 
 /** Seconds (or an HTTP date) of a Retry-After header, as ms; undefined when absent or unreadable. */
@@ -100,7 +101,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export function createGraphTransport(options: GraphTransportOptions): GraphTransport {
   if (typeof options !== 'object' || options === null) throw new TypeError('the Graph client takes an options object (accessToken, …)')
   const token = options.accessToken ?? readEnv(ENV.accessToken)
-  if (token === undefined) throw new TypeError('accessToken is required (or set WA_FLOWS_ACCESS_TOKEN): a system user token with whatsapp_business_messaging')
+  if (token === undefined)
+    throw new TypeError('accessToken is required (or set WA_FLOWS_ACCESS_TOKEN): a system user token with whatsapp_business_messaging')
   if (typeof token !== 'string' || token.trim() === '') throw new TypeError('accessToken must be a non-empty string')
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION
   if (typeof apiVersion !== 'string' || !/^v\d+\.\d+$/.test(apiVersion)) throw new TypeError(`apiVersion must look like v21.0`)
@@ -162,7 +164,12 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
         res = await doFetch(url, { ...init, signal: combined })
       } catch (e) {
         if (signal?.aborted) throw signal.reason
-        const error = new GraphApiError(clean(`request to ${url} failed: ${describeNetworkError(e)}`), GraphApiError.codes.unreachable, {}, { cause: e })
+        const error = new GraphApiError(
+          clean(`request to ${url} failed: ${describeNetworkError(e)}`),
+          GraphApiError.codes.unreachable,
+          {},
+          { cause: e },
+        )
         if (!idempotent) throw error
         last = error
         wait = undefined
@@ -185,7 +192,8 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
     baseUrl: base.href,
     redact: clean,
     async request(method, path, init = {}) {
-      if (typeof path !== 'string' || path === '' || path.startsWith('/') || path.includes('..')) throw new TypeError('path must be a relative Graph path like "<id>/messages"')
+      if (typeof path !== 'string' || path === '' || path.startsWith('/') || path.includes('..'))
+        throw new TypeError('path must be a relative Graph path like "<id>/messages"')
       const url = new URL(`${basePath}/${apiVersion}/${path}`, base)
       for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v)
       let body: string | undefined
@@ -203,7 +211,9 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
       try {
         return JSON.parse(text)
       } catch {
-        throw new GraphApiError(`Graph API answered HTTP ${res.status} without a JSON body`, GraphApiError.codes.api, { httpStatus: res.status })
+        throw new GraphApiError(`Graph API answered HTTP ${res.status} without a JSON body`, GraphApiError.codes.api, {
+          httpStatus: res.status,
+        })
       }
     },
     fetchAuthorized(url, init = {}) {

@@ -1,8 +1,22 @@
 // createGraphClient: one Graph API client for sending flows and downloading completion media (the CLI's key
 // commands use the same transport).
 import { createGraphTransport, type GraphRequestInit, type GraphTransportOptions } from './client.js'
-import { downloadGraphMedia, getMediaInfo, type CompletionMediaItem, type DownloadedMedia, type GraphMediaDownloadOptions, type GraphMediaInfo } from './media.js'
-import { flowMessage, flowTemplateMessage, sendWithSession, type SendFlowOptions, type SendFlowTemplateOptions, type SentFlow } from './messages.js'
+import {
+  downloadGraphMedia,
+  getMediaInfo,
+  type CompletionMediaItem,
+  type DownloadedMedia,
+  type GraphMediaDownloadOptions,
+  type GraphMediaInfo,
+} from './media.js'
+import {
+  flowMessage,
+  flowTemplateMessage,
+  sendWithSession,
+  type SendFlowOptions,
+  type SendFlowTemplateOptions,
+  type SentFlow,
+} from './messages.js'
 
 export { completionMedia } from './media.js'
 export type { CompletionMediaItem, DownloadedMedia, GraphMediaDownloadOptions, GraphMediaInfo } from './media.js'
@@ -31,7 +45,8 @@ export interface GraphClient {
 export function createGraphClient(options: GraphClientOptions = {}): GraphClient {
   const graph = createGraphTransport(options)
   const defaultNumber = options.phoneNumberId
-  if (defaultNumber !== undefined && (typeof defaultNumber !== 'string' || !/^\d+$/.test(defaultNumber))) throw new TypeError('phoneNumberId must be a numeric string')
+  if (defaultNumber !== undefined && (typeof defaultNumber !== 'string' || !/^\d+$/.test(defaultNumber)))
+    throw new TypeError('phoneNumberId must be a numeric string')
   const number = (given: string | undefined) => {
     const n = given ?? defaultNumber
     if (n === undefined) throw new TypeError('phoneNumberId is required (per call or in createGraphClient)')

@@ -57,7 +57,11 @@ export function completionMedia(response: unknown): CompletionMediaItem[] {
       return
     }
     if (!isPlainObject(value)) return
-    if (typeof value.id === 'string' && MEDIA_ID.test(value.id) && (typeof value.sha256 === 'string' || typeof value.mime_type === 'string')) {
+    if (
+      typeof value.id === 'string' &&
+      MEDIA_ID.test(value.id) &&
+      (typeof value.sha256 === 'string' || typeof value.mime_type === 'string')
+    ) {
       found.push(value as unknown as CompletionMediaItem)
       return
     }
@@ -80,7 +84,9 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? NaN)
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel().catch(() => {})
-    throw new GraphApiError(`the media file is ${declared} bytes, more than maxBytes (${max})`, GraphApiError.codes.api, { httpStatus: res.status })
+    throw new GraphApiError(`the media file is ${declared} bytes, more than maxBytes (${max})`, GraphApiError.codes.api, {
+      httpStatus: res.status,
+    })
   }
   if (!res.body) return new Uint8Array(0)
   const sink = new ByteSink(max, Number.isFinite(declared) ? declared : 0)
@@ -95,12 +101,21 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
   }
 }
 
-export async function getMediaInfo(graph: GraphTransport, id: string, options: { phoneNumberId?: string; signal?: AbortSignal } = {}): Promise<GraphMediaInfo> {
+export async function getMediaInfo(
+  graph: GraphTransport,
+  id: string,
+  options: { phoneNumberId?: string; signal?: AbortSignal } = {},
+): Promise<GraphMediaInfo> {
   if (typeof id !== 'string' || !MEDIA_ID.test(id)) throw new TypeError('the media id must be a Cloud API media id')
   const query = options.phoneNumberId === undefined ? undefined : { phone_number_id: options.phoneNumberId }
   const a = (await graph.request('GET', id, { query, signal: options.signal })) as Record<string, unknown> | undefined
   if (typeof a?.url !== 'string') throw new GraphApiError('the Media API answer has no url', GraphApiError.codes.api)
-  const size = typeof a.file_size === 'number' ? a.file_size : typeof a.file_size === 'string' && /^\d+$/.test(a.file_size) ? Number(a.file_size) : undefined
+  const size =
+    typeof a.file_size === 'number'
+      ? a.file_size
+      : typeof a.file_size === 'string' && /^\d+$/.test(a.file_size)
+        ? Number(a.file_size)
+        : undefined
   return {
     id,
     url: a.url,
@@ -114,14 +129,19 @@ export async function getMediaInfo(graph: GraphTransport, id: string, options: {
  * Downloads one media id (or a completion item) and checks its SHA-256 against the item's and the Media API's
  * (at least one must be known); `MediaIntegrityError` (`ERR_MEDIA_PLAINTEXT_HASH_MISMATCH`) when they differ.
  */
-export async function downloadGraphMedia(graph: GraphTransport, item: string | CompletionMediaItem, options: GraphMediaDownloadOptions = {}): Promise<DownloadedMedia> {
+export async function downloadGraphMedia(
+  graph: GraphTransport,
+  item: string | CompletionMediaItem,
+  options: GraphMediaDownloadOptions = {},
+): Promise<DownloadedMedia> {
   const it: CompletionMediaItem = typeof item === 'string' ? { id: item } : item
   if (!isPlainObject(it) && typeof item !== 'string') throw new TypeError('item must be a media id or an item from completionMedia()')
   const max = options.maxBytes ?? DEFAULT_MAX_BYTES
   if (!Number.isSafeInteger(max) || max <= 0) throw new TypeError('maxBytes must be a positive integer')
   const info = await getMediaInfo(graph, it.id, options)
   const expected = [hashBytes(it.sha256), hashBytes(info.sha256)].filter((h): h is Uint8Array => h !== undefined)
-  if (expected.length === 0) throw new MediaIntegrityError('neither the item nor the Media API gave a SHA-256 to verify the file with', 'ERR_MEDIA_MALFORMED')
+  if (expected.length === 0)
+    throw new MediaIntegrityError('neither the item nor the Media API gave a SHA-256 to verify the file with', 'ERR_MEDIA_MALFORMED')
   if (info.file_size !== undefined && info.file_size > max) {
     throw new GraphApiError(`the media file is ${info.file_size} bytes, more than maxBytes (${max})`, GraphApiError.codes.api)
   }

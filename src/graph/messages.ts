@@ -120,7 +120,8 @@ export function flowMessage(o: SendFlowOptions<unknown>, flowToken: string): Rec
 export function flowTemplateMessage(o: SendFlowTemplateOptions<unknown>, flowToken: string): Record<string, unknown> {
   const index = o.buttonIndex ?? 0
   if (!Number.isSafeInteger(index) || index < 0 || index > 9) throw new TypeError('buttonIndex must be an integer from 0 to 9')
-  if (o.components !== undefined && (!Array.isArray(o.components) || !o.components.every(isPlainObject))) throw new TypeError('components must be an array of objects')
+  if (o.components !== undefined && (!Array.isArray(o.components) || !o.components.every(isPlainObject)))
+    throw new TypeError('components must be an array of objects')
   const flowActionData = objectOption(o.flowActionData, 'flowActionData')
   const action: Record<string, unknown> = { flow_token: flowToken }
   if (flowActionData) action.flow_action_data = flowActionData
@@ -132,7 +133,10 @@ export function flowTemplateMessage(o: SendFlowTemplateOptions<unknown>, flowTok
     template: {
       name: text(o.template, 'template'),
       language: { code: text(o.language, 'language') },
-      components: [...(o.components ?? []), { type: 'button', sub_type: 'flow', index: String(index), parameters: [{ type: 'action', action }] }],
+      components: [
+        ...(o.components ?? []),
+        { type: 'button', sub_type: 'flow', index: String(index), parameters: [{ type: 'action', action }] },
+      ],
     },
   }
 }
@@ -140,7 +144,8 @@ export function flowTemplateMessage(o: SendFlowTemplateOptions<unknown>, flowTok
 function sentMessage(answer: unknown, flowToken: string): SentFlow {
   const a = answer as { messages?: { id?: unknown }[]; contacts?: { wa_id?: unknown }[] } | undefined
   const id = a?.messages?.[0]?.id
-  if (typeof id !== 'string' || id === '') throw new GraphApiError('Graph API accepted the message but returned no message id', GraphApiError.codes.api)
+  if (typeof id !== 'string' || id === '')
+    throw new GraphApiError('Graph API accepted the message but returned no message id', GraphApiError.codes.api)
   const waId = a?.contacts?.[0]?.wa_id
   return { messageId: id, flowToken, waId: typeof waId === 'string' ? waId : undefined }
 }

@@ -39,7 +39,10 @@ export async function runBatch(items: FlowMediaItem[], options: BatchRunOptions,
   const report = () => {
     const unsized = items.length - sizes.size
     const expectedBytes = sizes.size === 0 ? undefined : Math.round(sizedBytes + (unsized * sizedBytes) / sizes.size)
-    options.onProgress?.({ ...progress, ...(expectedBytes === undefined ? {} : { expectedBytes: Math.max(expectedBytes, progress.bytes) }) })
+    options.onProgress?.({
+      ...progress,
+      ...(expectedBytes === undefined ? {} : { expectedBytes: Math.max(expectedBytes, progress.bytes) }),
+    })
   }
   const results: MediaBatchResult[] = new Array(items.length)
   let next = 0

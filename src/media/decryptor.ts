@@ -11,7 +11,10 @@ import { createMediaPipeline } from './pipeline.js'
  * error the stream). On a backend without streaming (WebCrypto) the whole input is buffered and decrypted,
  * verified, at flush. Bad metadata throws `MediaIntegrityError` (ERR_MEDIA_MALFORMED) right away.
  */
-export function createWebMediaDecryptor(backend: CryptoBackend, metadata: MediaEncryptionMetadata): TransformStream<Uint8Array, Uint8Array> {
+export function createWebMediaDecryptor(
+  backend: CryptoBackend,
+  metadata: MediaEncryptionMetadata,
+): TransformStream<Uint8Array, Uint8Array> {
   const pipeline = createMediaPipeline(backend, mediaKeys(metadata))
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {

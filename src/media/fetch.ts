@@ -48,7 +48,10 @@ export async function fetchMediaBody(url: string, limits: FetchLimits, onChunk: 
   }
   const onUserAbort = () => stop(new MediaDownloadError('the download was aborted', undefined, { cause: user?.reason }))
   user?.addEventListener('abort', onUserAbort, { once: true })
-  const timer = timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => stop(new MediaDownloadError(`the download timed out after ${timeoutMs} ms`)), timeoutMs) : undefined
+  const timer =
+    timeoutMs > 0 && Number.isFinite(timeoutMs)
+      ? setTimeout(() => stop(new MediaDownloadError(`the download timed out after ${timeoutMs} ms`)), timeoutMs)
+      : undefined
 
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   try {

@@ -27,7 +27,10 @@ interface Target {
 /** `to` is a directory if it is one, or ends with a separator (created then); otherwise a file path. */
 async function resolveTarget(to: string, media: FlowMediaItem): Promise<Target> {
   const abs = resolve(to)
-  const isDir = await stat(abs).then((s) => s.isDirectory(), () => undefined)
+  const isDir = await stat(abs).then(
+    (s) => s.isDirectory(),
+    () => undefined,
+  )
   if (isDir || (isDir === undefined && (to.endsWith('/') || to.endsWith(sep)))) {
     await mkdir(abs, { recursive: true })
     return { dir: abs, name: safeFileName(media.file_name, media.media_id) }
@@ -73,14 +76,23 @@ async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<void> {
   }
 }
 
-const aborted = (signal: AbortSignal | undefined) => new MediaDownloadError('the download was aborted', undefined, { cause: signal?.reason })
+const aborted = (signal: AbortSignal | undefined) =>
+  new MediaDownloadError('the download was aborted', undefined, { cause: signal?.reason })
 
 /**
  * Downloads the CDN file into `encrypted` while the backend verifies it (file hash and HMAC, no decryption), then
  * decrypts the authenticated file from disk into `plain`. A one-shot backend (WebCrypto) buffers the file in memory
  * and writes only its verified plaintext.
  */
-async function downloadVerified(backend: CryptoBackend, keys: MediaKeyBytes, media: FlowMediaItem, limits: FetchLimits, encrypted: string, plain: string, onBytes?: (n: number) => void): Promise<void> {
+async function downloadVerified(
+  backend: CryptoBackend,
+  keys: MediaKeyBytes,
+  media: FlowMediaItem,
+  limits: FetchLimits,
+  encrypted: string,
+  plain: string,
+  onBytes?: (n: number) => void,
+): Promise<void> {
   if (!backend.createMediaStream) {
     const pipeline = createMediaPipeline(backend, keys)
     await fetchMediaBody(media.cdn_url, limits, async (chunk) => {

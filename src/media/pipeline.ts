@@ -21,7 +21,12 @@ const nonEmpty = (parts: Uint8Array[]): Uint8Array[] => parts.filter((p) => p.le
  * Streams through the backend's `createMediaStream` when it has one (in `mode`: see MediaStreamMode), else buffers
  * and decrypts, verified, at the end (a one-shot backend always runs every check).
  */
-export function createMediaPipeline(backend: CryptoBackend, keys: MediaKeyBytes, mode: MediaStreamMode = 'full', coalesce = COALESCE_BYTES): MediaPipeline {
+export function createMediaPipeline(
+  backend: CryptoBackend,
+  keys: MediaKeyBytes,
+  mode: MediaStreamMode = 'full',
+  coalesce = COALESCE_BYTES,
+): MediaPipeline {
   return bookkept(backend.createMediaStream ? streaming(backend.createMediaStream(keys, mode), coalesce) : buffered(backend, keys))
 }
 

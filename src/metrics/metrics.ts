@@ -47,7 +47,13 @@ export interface FlowMetrics {
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 
 export function emptySnapshot(): FlowMetricsSnapshot {
-  return { requests: {}, decryptFailures: 0, deadlineMisses: 0, handlerSeconds: { counts: new Array(HANDLER_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }, webhook: {} }
+  return {
+    requests: {},
+    decryptFailures: 0,
+    deadlineMisses: 0,
+    handlerSeconds: { counts: new Array(HANDLER_BUCKETS.length + 1).fill(0), sum: 0, count: 0 },
+    webhook: {},
+  }
 }
 
 function bucketIndex(seconds: number): number {
@@ -56,7 +62,8 @@ function bucketIndex(seconds: number): number {
 }
 
 function validStatus(status: unknown): string {
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) throw new TypeError('status must be an HTTP status code')
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)
+    throw new TypeError('status must be an HTTP status code')
   return String(status)
 }
 
@@ -77,7 +84,8 @@ export function createFlowMetrics(): FlowMetrics {
   return {
     recordRequest(status, seconds) {
       const key = validStatus(status)
-      if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new TypeError('seconds must be a finite non-negative number')
+      if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+        throw new TypeError('seconds must be a finite non-negative number')
       add(total, key, seconds)
       add(window, key, seconds)
     },
@@ -162,7 +170,15 @@ export function summarize(snapshot: FlowMetricsSnapshot): FlowMetricsSummary {
   const over: FlowMetricsSummary['over'] = []
   if (requests > 0 && errorRate >= META_THRESHOLDS.errorRate) over.push('error-rate')
   if (p90Seconds !== undefined && p90Seconds >= META_THRESHOLDS.p90Seconds) over.push('p90')
-  return { requests, errors, errorRate, p90Seconds, deadlineMisses: snapshot.deadlineMisses, decryptFailures: snapshot.decryptFailures, over }
+  return {
+    requests,
+    errors,
+    errorRate,
+    p90Seconds,
+    deadlineMisses: snapshot.deadlineMisses,
+    decryptFailures: snapshot.decryptFailures,
+    over,
+  }
 }
 
 /**
@@ -211,6 +227,8 @@ export function renderPrometheus(s: FlowMetricsSnapshot): string {
   lines.push(`wa_flows_handler_seconds_bucket{le="+Inf"} ${s.handlerSeconds.count}`)
   lines.push(`wa_flows_handler_seconds_sum ${number(s.handlerSeconds.sum)}`)
   lines.push(`wa_flows_handler_seconds_count ${s.handlerSeconds.count}`)
-  lines.push(...counterLines('wa_flows_webhook_deliveries_total', 'Messages webhook deliveries answered, by HTTP status.', 'status', s.webhook))
+  lines.push(
+    ...counterLines('wa_flows_webhook_deliveries_total', 'Messages webhook deliveries answered, by HTTP status.', 'status', s.webhook),
+  )
   return `${lines.join('\n')}\n`
 }

@@ -88,7 +88,11 @@ export function loadNativeBinding(env: Record<string, string | undefined> = proc
       reasons.push(describe(path, e))
     }
   }
-  throw new FlowBackendError(`Cannot load the whatsapp-flows native addon for ${triple}: ${reasons.join('; ')}`, FlowBackendError.codes.unavailable, {
-    cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'every candidate failed'),
-  })
+  throw new FlowBackendError(
+    `Cannot load the whatsapp-flows native addon for ${triple}: ${reasons.join('; ')}`,
+    FlowBackendError.codes.unavailable,
+    {
+      cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'every candidate failed'),
+    },
+  )
 }

@@ -39,7 +39,8 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == 'claim:' .. ARGV[1] then redis
 return 1`
 
 function ms(value: number, name: string): string {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number of milliseconds`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive number of milliseconds`)
   return String(Math.ceil(value))
 }
 
@@ -63,7 +64,9 @@ async function importRedis(): Promise<RedisModule> {
   try {
     return (await import(specifier)) as RedisModule
   } catch (e) {
-    throw new FlowStoreError('createRedisStore({ url }) needs the `redis` package (an optional peer dependency): npm install redis', { cause: e })
+    throw new FlowStoreError('createRedisStore({ url }) needs the `redis` package (an optional peer dependency): npm install redis', {
+      cause: e,
+    })
   }
 }
 
@@ -71,8 +74,10 @@ export function createRedisStore(options: RedisStoreOptions): FlowStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisStore takes { url } or { client }')
   const { url, client: given } = options
   if ((url === undefined) === (given === undefined)) throw new TypeError('give exactly one of url or client')
-  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) throw new TypeError('url must be a redis:// or rediss:// URL')
-  if (given !== undefined && typeof given?.sendCommand !== 'function') throw new TypeError('client must be a node-redis client (with sendCommand)')
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url)))
+    throw new TypeError('url must be a redis:// or rediss:// URL')
+  if (given !== undefined && typeof given?.sendCommand !== 'function')
+    throw new TypeError('client must be a node-redis client (with sendCommand)')
   const prefix = options.prefix ?? 'wa-flows:'
   if (typeof prefix !== 'string') throw new TypeError('prefix must be a string')
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000

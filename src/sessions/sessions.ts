@@ -19,7 +19,8 @@ function validStore(store: unknown): FlowStore {
 
 function ttl(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer (ms)`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive integer (ms)`)
   return value
 }
 
@@ -76,7 +77,8 @@ export function createFlowSessions<T = unknown>(options: FlowSessionsOptions = {
       }
     },
     async linkMessage(messageId, flowToken) {
-      if (!usable(messageId) || !usable(flowToken)) throw new TypeError('linkMessage takes a message id and a flow token (non-empty strings)')
+      if (!usable(messageId) || !usable(flowToken))
+        throw new TypeError('linkMessage takes a message id and a flow token (non-empty strings)')
       await store.set(messageKey(messageId), flowToken, ttlMs)
     },
     async tokenForMessage(messageId) {
@@ -92,7 +94,14 @@ export function createFlowSessions<T = unknown>(options: FlowSessionsOptions = {
 export function validSessions(value: unknown, name = 'sessions'): FlowSessions<any> | undefined {
   if (value === undefined) return undefined
   const s = value as Partial<FlowSessions<unknown>> | null
-  if (typeof s !== 'object' || s === null || typeof s.get !== 'function' || typeof s.session !== 'function' || typeof s.linkMessage !== 'function' || typeof s.store !== 'object') {
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.get !== 'function' ||
+    typeof s.session !== 'function' ||
+    typeof s.linkMessage !== 'function' ||
+    typeof s.store !== 'object'
+  ) {
     throw new TypeError(`${name} must come from createFlowSessions()`)
   }
   // biome-ignore lint/suspicious/noExplicitAny: as above

@@ -78,8 +78,10 @@ export function createHs256Verifier(secrets: readonly string[]): Hs256Verifier {
       }
       if (!ok) throw new JwtError('the signature does not match')
       const payload = jsonObject(p, 'payload')
-      if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp + LEEWAY_S <= nowS)) throw new JwtError('the token has expired')
-      if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf - LEEWAY_S > nowS)) throw new JwtError('the token is not valid yet')
+      if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp + LEEWAY_S <= nowS))
+        throw new JwtError('the token has expired')
+      if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf - LEEWAY_S > nowS))
+        throw new JwtError('the token is not valid yet')
       return payload
     },
   }

@@ -24,7 +24,13 @@ export function resolveLogger(logger: unknown): FlowLogger {
   if (logger === undefined) return defaultLogger()
   if (logger === false) return silent
   const l = logger as Partial<FlowLogger> | null
-  if (typeof l !== 'object' || l === null || typeof l.info !== 'function' || typeof l.warn !== 'function' || typeof l.error !== 'function') {
+  if (
+    typeof l !== 'object' ||
+    l === null ||
+    typeof l.info !== 'function' ||
+    typeof l.warn !== 'function' ||
+    typeof l.error !== 'function'
+  ) {
     throw new TypeError('logger must be an object with info, warn and error functions, or false')
   }
   return { info: l.info.bind(l), warn: l.warn.bind(l), error: l.error.bind(l) }
@@ -39,7 +45,7 @@ export function safeName(value: unknown): string {
 
 /** The loggable part of an error: its class name and code, never its message. Never throws. */
 export function errorFields(e: unknown): { error: string; code?: string } {
-  const name = typeof e === 'object' && e !== null ? stringProperty(e, 'name') ?? 'object' : typeof e
+  const name = typeof e === 'object' && e !== null ? (stringProperty(e, 'name') ?? 'object') : typeof e
   const code = stringProperty(e, 'code')
   return code === undefined ? { error: safeName(name) } : { error: safeName(name), code: safeName(code) }
 }

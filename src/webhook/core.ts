@@ -33,7 +33,14 @@ export interface WebhookConfig {
 }
 
 /** The typed `flows` events; any other `event` value reaches only the 'flows' handlers. */
-const FLOWS_EVENTS = new Set(['FLOW_STATUS_CHANGE', 'CLIENT_ERROR_RATE', 'ENDPOINT_ERROR_RATE', 'ENDPOINT_LATENCY', 'ENDPOINT_AVAILABILITY', 'FLOW_VERSION_EXPIRY_WARNING'])
+const FLOWS_EVENTS = new Set([
+  'FLOW_STATUS_CHANGE',
+  'CLIENT_ERROR_RATE',
+  'ENDPOINT_ERROR_RATE',
+  'ENDPOINT_LATENCY',
+  'ENDPOINT_AVAILABILITY',
+  'FLOW_VERSION_EXPIRY_WARNING',
+])
 /** How long a post waits for another instance that holds an event's claim, and how often it looks. */
 const BUSY_WAIT_MS = 5000
 const BUSY_POLL_MS = 100
@@ -62,7 +69,9 @@ export function createWebhookCore(cfg: WebhookConfig): (input: FlowHttpRequest) 
   const owner = randomId('w_')
 
   const messageKey = async (message: Record<string, unknown>) =>
-    typeof message.id === 'string' && message.id !== '' && message.id.length <= 512 ? `webhook:message:${message.id}` : `webhook:message:#${await sha256Hex(JSON.stringify(message))}`
+    typeof message.id === 'string' && message.id !== '' && message.id.length <= 512
+      ? `webhook:message:${message.id}`
+      : `webhook:message:#${await sha256Hex(JSON.stringify(message))}`
 
   function prepare(item: EnvelopeItem): Prepared {
     if (item.kind === 'flows') {
@@ -81,7 +90,15 @@ export function createWebhookCore(cfg: WebhookConfig): (input: FlowHttpRequest) 
       }
     }
     const { message, metadata } = item
-    const base = { messageId: str(message.id), from: str(message.from), timestamp: unixSeconds(message.timestamp), phoneNumberId: str(metadata.phone_number_id), contact: item.contact, wabaId: item.wabaId, message }
+    const base = {
+      messageId: str(message.id),
+      from: str(message.from),
+      timestamp: unixSeconds(message.timestamp),
+      phoneNumberId: str(metadata.phone_number_id),
+      contact: item.contact,
+      wabaId: item.wabaId,
+      message,
+    }
     let completion: ReturnType<typeof parseFlowCompletion> | undefined
     if (item.kind === 'completion') {
       try {
@@ -90,7 +107,8 @@ export function createWebhookCore(cfg: WebhookConfig): (input: FlowHttpRequest) 
         logger.warn('a flow completion whose response_json is not a JSON object is dispatched as a message', errorFields(e))
       }
     }
-    if (!completion) return { names: ['message'], key: () => messageKey(message), event: async () => ({ ...base, type: str(message.type) }) }
+    if (!completion)
+      return { names: ['message'], key: () => messageKey(message), event: async () => ({ ...base, type: str(message.type) }) }
 
     const parsed = completion
     const context = message.context as { id?: unknown } | undefined
@@ -165,7 +183,12 @@ export function createWebhookCore(cfg: WebhookConfig): (input: FlowHttpRequest) 
         logger.error('a webhook handler missed the deadline; answering 500 so Meta redelivers', { ...what, timeoutMs: cfg.timeoutMs })
         return false
       }
-      logger.error(claimed ? 'a webhook handler failed; answering 500 so Meta redelivers' : 'the webhook store failed; answering 500 so Meta redelivers', { ...what, ...errorFields(e) })
+      logger.error(
+        claimed
+          ? 'a webhook handler failed; answering 500 so Meta redelivers'
+          : 'the webhook store failed; answering 500 so Meta redelivers',
+        { ...what, ...errorFields(e) },
+      )
       if (claimed) await store.release(key!, owner).catch(() => undefined)
       return false
     }

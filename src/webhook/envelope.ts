@@ -4,7 +4,13 @@ import { isPlainObject } from '../util/inspect.js'
 import type { WebhookContact } from './types.js'
 
 export type EnvelopeItem =
-  | { kind: 'completion' | 'message'; wabaId: string; message: Record<string, unknown>; metadata: Record<string, unknown>; contact: WebhookContact | undefined }
+  | {
+      kind: 'completion' | 'message'
+      wabaId: string
+      message: Record<string, unknown>
+      metadata: Record<string, unknown>
+      contact: WebhookContact | undefined
+    }
   | { kind: 'flows'; wabaId: string; time: number; value: Record<string, unknown> }
   | { kind: 'change'; wabaId: string; time: number | undefined; field: string; value: unknown }
 
@@ -48,7 +54,8 @@ export function envelopeItems(body: unknown): EnvelopeItem[] {
         items.push({ kind: 'flows', wabaId, time: time ?? 0, value })
         continue
       }
-      const messages = field === 'messages' && isPlainObject(value) && Array.isArray(value.messages) ? value.messages.filter(isPlainObject) : []
+      const messages =
+        field === 'messages' && isPlainObject(value) && Array.isArray(value.messages) ? value.messages.filter(isPlainObject) : []
       if (messages.length === 0) {
         items.push({ kind: 'change', wabaId, time, field, value })
         continue
@@ -56,7 +63,13 @@ export function envelopeItems(body: unknown): EnvelopeItem[] {
       const v = value as Record<string, unknown>
       const metadata = isPlainObject(v.metadata) ? v.metadata : {}
       for (const message of messages.slice(0, MAX_ITEMS - items.length)) {
-        items.push({ kind: isCompletionMessage(message) ? 'completion' : 'message', wabaId, message, metadata, contact: contactFor(v, message.from) })
+        items.push({
+          kind: isCompletionMessage(message) ? 'completion' : 'message',
+          wabaId,
+          message,
+          metadata,
+          contact: contactFor(v, message.from),
+        })
       }
     }
   }

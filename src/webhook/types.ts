@@ -98,7 +98,8 @@ export interface FlowErrorRateEntry {
 }
 
 /** `CLIENT_ERROR_RATE` (60 min window) / `ENDPOINT_ERROR_RATE` (30 min): thresholds 5 %, 10 %, 50 %. */
-export interface FlowErrorRateEvent<E extends 'CLIENT_ERROR_RATE' | 'ENDPOINT_ERROR_RATE' = 'CLIENT_ERROR_RATE' | 'ENDPOINT_ERROR_RATE'> extends FlowsEnvelope {
+export interface FlowErrorRateEvent<E extends 'CLIENT_ERROR_RATE' | 'ENDPOINT_ERROR_RATE' = 'CLIENT_ERROR_RATE' | 'ENDPOINT_ERROR_RATE'>
+  extends FlowsEnvelope {
   event: E
   alert_state: FlowAlertState
   /** Percent. */

@@ -22,7 +22,11 @@ function query(url: string | undefined): URLSearchParams | undefined {
   return new URLSearchParams(i < 0 ? '' : url.slice(i + 1))
 }
 
-export async function verifySubscription(url: string | undefined, verifyToken: string | undefined, logger: FlowLogger): Promise<FlowHttpResponse> {
+export async function verifySubscription(
+  url: string | undefined,
+  verifyToken: string | undefined,
+  logger: FlowLogger,
+): Promise<FlowHttpResponse> {
   const q = query(url)
   if (!q) {
     logger.warn('webhook verification request without a URL: the adapter must pass request.url')
@@ -35,8 +39,17 @@ export async function verifySubscription(url: string | undefined, verifyToken: s
   const mode = q.get('hub.mode')
   const token = q.get('hub.verify_token')
   const challenge = q.get('hub.challenge')
-  if (mode !== 'subscribe' || token === null || challenge === null || !CHALLENGE.test(challenge) || !(await sameToken(token, verifyToken))) {
-    logger.warn('webhook verification refused', { mode: mode === 'subscribe' ? 'subscribe' : 'other', token: token === null ? 'missing' : 'given' })
+  if (
+    mode !== 'subscribe' ||
+    token === null ||
+    challenge === null ||
+    !CHALLENGE.test(challenge) ||
+    !(await sameToken(token, verifyToken))
+  ) {
+    logger.warn('webhook verification refused', {
+      mode: mode === 'subscribe' ? 'subscribe' : 'other',
+      token: token === null ? 'missing' : 'given',
+    })
     return statusAnswer(403)
   }
   logger.info('webhook verified')

@@ -30,13 +30,20 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 function positiveInt(value: unknown, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) throw new TypeError(`${name} must be a positive integer up to ${max}`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max)
+    throw new TypeError(`${name} must be a positive integer up to ${max}`)
   return value
 }
 
 function validStore(store: unknown): FlowStore {
   const s = store as Partial<FlowStore> | null
-  if (typeof s !== 'object' || s === null || typeof s.claim !== 'function' || typeof s.finish !== 'function' || typeof s.release !== 'function') {
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.claim !== 'function' ||
+    typeof s.finish !== 'function' ||
+    typeof s.release !== 'function'
+  ) {
     throw new TypeError('store must implement FlowStore (claim, finish, release, …)')
   }
   return s as FlowStore
@@ -46,12 +53,17 @@ export function createWebhook<T = unknown>(options: FlowWebhookOptions<T> = {}):
   if (typeof options !== 'object' || options === null) throw new TypeError('createWebhook takes { appSecret, verifyToken?, sessions? }')
   // Explicit options win; WA_FLOWS_APP_SECRET and WA_FLOWS_VERIFY_TOKEN otherwise.
   const secrets = normaliseSecrets(options.appSecret ?? readEnvList(ENV.appSecret))
-  if (!secrets) throw new TypeError('appSecret is required (or set WA_FLOWS_APP_SECRET): the webhook refuses posts it cannot verify (X-Hub-Signature-256)')
+  if (!secrets)
+    throw new TypeError(
+      'appSecret is required (or set WA_FLOWS_APP_SECRET): the webhook refuses posts it cannot verify (X-Hub-Signature-256)',
+    )
   const verifyToken = options.verifyToken ?? readEnv(ENV.verifyToken)
-  if (verifyToken !== undefined && (typeof verifyToken !== 'string' || verifyToken === '')) throw new TypeError('verifyToken must be a non-empty string')
+  if (verifyToken !== undefined && (typeof verifyToken !== 'string' || verifyToken === ''))
+    throw new TypeError('verifyToken must be a non-empty string')
   const sessions = validSessions(options.sessions)
   const store = options.store !== undefined ? validStore(options.store) : (sessions?.store ?? createMemoryStore())
-  if (options.endSessionOnCompletion !== undefined && typeof options.endSessionOnCompletion !== 'boolean') throw new TypeError('endSessionOnCompletion must be a boolean')
+  if (options.endSessionOnCompletion !== undefined && typeof options.endSessionOnCompletion !== 'boolean')
+    throw new TypeError('endSessionOnCompletion must be a boolean')
   const maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', 4 * 1024 * 1024)
   const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', 20_000, MAX_TIMER_MS)
   const leaseMs = positiveInt(options.leaseMs, 'leaseMs', Math.max(60_000, timeoutMs * 2))
@@ -77,7 +89,8 @@ export function createWebhook<T = unknown>(options: FlowWebhookOptions<T> = {}):
 
   const webhook = {
     on(event: unknown, handler: unknown) {
-      if (!EVENTS.includes(event as FlowWebhookEventName)) throw new TypeError(`unknown webhook event ${JSON.stringify(event)}; one of ${EVENTS.join(', ')}`)
+      if (!EVENTS.includes(event as FlowWebhookEventName))
+        throw new TypeError(`unknown webhook event ${JSON.stringify(event)}; one of ${EVENTS.join(', ')}`)
       if (typeof handler !== 'function') throw new TypeError('handler must be a function')
       const list = registry.get(event as FlowWebhookEventName) ?? []
       list.push(handler as (event: unknown) => unknown)

@@ -70,18 +70,12 @@ impl PrivateKey {
         }
         if let Some(text) = is_pem(data) {
             match pem_kind(text) {
-                PemKind::Public => {
-                    return Err(Error::Key(KeyErrorKind::PublicKey))
-                }
-                PemKind::OtherPrivate => {
-                    return Err(Error::Key(KeyErrorKind::NotRsa))
-                }
+                PemKind::Public => return Err(Error::Key(KeyErrorKind::PublicKey)),
+                PemKind::OtherPrivate => return Err(Error::Key(KeyErrorKind::NotRsa)),
                 PemKind::EncryptedPkcs8 | PemKind::LegacyEncryptedPkcs1 if passphrase.is_none() => {
                     return Err(Error::Key(KeyErrorKind::PassphraseRequired))
                 }
-                PemKind::Unknown => {
-                    return Err(Error::Key(KeyErrorKind::NoPrivateKey))
-                }
+                PemKind::Unknown => return Err(Error::Key(KeyErrorKind::NoPrivateKey)),
                 _ => {}
             }
         }

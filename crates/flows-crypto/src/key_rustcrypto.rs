@@ -21,10 +21,12 @@ const RSA_OID: &str = "1.2.840.113549.1.1.1";
 fn from_pkcs1_der(der: &[u8]) -> Result<(RsaPrivateKey, bool), Error> {
     let stored = pkcs1::RsaPrivateKey::from_der(der).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;
     // The structure is a PKCS#1 key, yet `rsa` refuses its numbers: they do not make one key.
-    let key = RsaPrivateKey::from_pkcs1_der(der)
-        .map_err(|_| Error::Key(KeyErrorKind::Inconsistent))?;
-    let same = |stored: pkcs1::UintRef<'_>, computed: Option<&BoxedUint>| computed.is_some_and(|c| trimmed(stored.as_bytes()) == trimmed(&c.to_be_bytes()));
-    let crt_ok = same(stored.exponent1, key.dp()) && same(stored.exponent2, key.dq()) && same(stored.coefficient, key.crt_coefficient().as_ref());
+    let key = RsaPrivateKey::from_pkcs1_der(der).map_err(|_| Error::Key(KeyErrorKind::Inconsistent))?;
+    let same = |stored: pkcs1::UintRef<'_>, computed: Option<&BoxedUint>| {
+        computed.is_some_and(|c| trimmed(stored.as_bytes()) == trimmed(&c.to_be_bytes()))
+    };
+    let crt_ok =
+        same(stored.exponent1, key.dp()) && same(stored.exponent2, key.dq()) && same(stored.coefficient, key.crt_coefficient().as_ref());
     Ok((key, crt_ok))
 }
 
@@ -45,9 +47,7 @@ fn from_pkcs8_der(der: &[u8]) -> Result<(RsaPrivateKey, bool), Error> {
 fn from_encrypted_pkcs8_der(der: &[u8], pass: Option<&[u8]>) -> Result<(RsaPrivateKey, bool), Error> {
     let info = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|_| Error::Key(KeyErrorKind::Malformed))?;
     let pass = pass.ok_or(Error::Key(KeyErrorKind::PassphraseRequired))?;
-    let doc = info
-        .decrypt(pass)
-        .map_err(|_| Error::Key(KeyErrorKind::WrongPassphrase))?;
+    let doc = info.decrypt(pass).map_err(|_| Error::Key(KeyErrorKind::WrongPassphrase))?;
     from_pkcs8_der(doc.as_bytes())
 }
 

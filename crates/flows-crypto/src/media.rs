@@ -81,8 +81,7 @@ pub struct MediaKeys {
 }
 
 fn fixed<const N: usize>(v: &[u8]) -> Result<[u8; N], Error> {
-    v.try_into()
-        .map_err(|_| Error::Media(MediaErrorKind::BadMetadata))
+    v.try_into().map_err(|_| Error::Media(MediaErrorKind::BadMetadata))
 }
 
 impl MediaKeys {

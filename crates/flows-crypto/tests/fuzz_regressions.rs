@@ -5,8 +5,7 @@ use base64::Engine;
 use flows_crypto::{Error, KeyErrorKind, PrivateKey};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../__test__/fixtures").join(name))
-        .unwrap()
+    std::fs::read(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../__test__/fixtures").join(name)).unwrap()
 }
 
 fn pem(label: &str, der: &[u8]) -> Vec<u8> {

@@ -14,7 +14,9 @@ fn decrypts_request_and_encrypts_response_byte_exact() {
     assert_eq!(key.bits(), 2048);
     let r = &v["request"];
     let iv = b64(r["initial_vector"].as_str().unwrap());
-    let (aes_key, plaintext) = decrypt_request(&key, &b64(r["encrypted_aes_key"].as_str().unwrap()), &iv, &b64(r["encrypted_flow_data"].as_str().unwrap())).unwrap();
+    let (aes_key, plaintext) =
+        decrypt_request(&key, &b64(r["encrypted_aes_key"].as_str().unwrap()), &iv, &b64(r["encrypted_flow_data"].as_str().unwrap()))
+            .unwrap();
     assert_eq!(aes_key.as_slice(), hex(v["expected_aes_key_hex"].as_str().unwrap()).as_slice());
     assert_eq!(String::from_utf8(plaintext).unwrap(), v["expected_plaintext"].as_str().unwrap());
     let ct = encrypt_response(&aes_key, &iv, v["response_plaintext"].as_str().unwrap().as_bytes()).unwrap();
@@ -35,7 +37,8 @@ fn key_errors_say_why() {
     assert_eq!(kind(PrivateKey::load(b"not a key at all", None)), KeyErrorKind::Malformed);
     let public = b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
     assert_eq!(kind(PrivateKey::load(public, None)), KeyErrorKind::PublicKey);
-    let ed25519 = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n";
+    let ed25519 =
+        b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n";
     assert_eq!(kind(PrivateKey::load(ed25519, None)), KeyErrorKind::NotRsa);
 }
 
@@ -51,7 +54,11 @@ fn tampering_is_one_generic_error() {
     let v = read_json("pywa/flow_request.json");
     let key = PrivateKey::load(&key_pem(), Some(b"pywa")).unwrap();
     let r = &v["request"];
-    let (ek, iv, data) = (b64(r["encrypted_aes_key"].as_str().unwrap()), b64(r["initial_vector"].as_str().unwrap()), b64(r["encrypted_flow_data"].as_str().unwrap()));
+    let (ek, iv, data) = (
+        b64(r["encrypted_aes_key"].as_str().unwrap()),
+        b64(r["initial_vector"].as_str().unwrap()),
+        b64(r["encrypted_flow_data"].as_str().unwrap()),
+    );
     let mut bad_key = ek.clone();
     bad_key[10] ^= 1;
     assert_eq!(decrypt_request(&key, &bad_key, &iv, &data).err(), Some(Error::Decryption));

@@ -83,7 +83,10 @@ fn aes_128_gcm() {
             let mut ct_tag = hex(t["ct"].as_str().unwrap());
             ct_tag.extend(hex(t["tag"].as_str().unwrap()));
             if iv_bits != 128 {
-                assert!(matches!(gcm_decrypt(&key, &iv, &ct_tag), Err(Error::InvalidInput(_))), "tcId {id}: IV of {iv_bits} bits must be refused");
+                assert!(
+                    matches!(gcm_decrypt(&key, &iv, &ct_tag), Err(Error::InvalidInput(_))),
+                    "tcId {id}: IV of {iv_bits} bits must be refused"
+                );
                 refused_iv += 1;
                 continue;
             }

@@ -53,7 +53,13 @@ fn decrypt(key: &PrivateKey, encrypted_aes_key: &[u8], iv: &[u8], data: &[u8]) -
 
 /// RSA-OAEP-SHA256 unwrap + AES-128-GCM decryption on the pool: resolves `[aesKey, plaintext]`.
 #[napi(ts_return_type = "Promise<[Buffer, Buffer]>")]
-pub fn decrypt_request<'env>(env: &'env Env, key: &FlowKey, encrypted_aes_key: &[u8], iv: &[u8], encrypted_flow_data: &[u8]) -> Result<PromiseRaw<'env, Output>> {
+pub fn decrypt_request<'env>(
+    env: &'env Env,
+    key: &FlowKey,
+    encrypted_aes_key: &[u8],
+    iv: &[u8],
+    encrypted_flow_data: &[u8],
+) -> Result<PromiseRaw<'env, Output>> {
     let key = key.key.clone();
     let (ek, iv, data) = (encrypted_aes_key.to_vec(), iv.to_vec(), flows_crypto::buffer::copy_of(encrypted_flow_data));
     pool::spawn(env, move || {

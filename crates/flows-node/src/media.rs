@@ -33,7 +33,13 @@ fn joiner() -> &'static dyn Join {
     }
 }
 
-fn media_keys(encryption_key: &[u8], hmac_key: &[u8], iv: &[u8], plaintext_hash: &[u8], encrypted_hash: &[u8]) -> std::result::Result<MediaKeys, Failure> {
+fn media_keys(
+    encryption_key: &[u8],
+    hmac_key: &[u8],
+    iv: &[u8],
+    plaintext_hash: &[u8],
+    encrypted_hash: &[u8],
+) -> std::result::Result<MediaKeys, Failure> {
     MediaKeys::new(encryption_key, hmac_key, iv, plaintext_hash, encrypted_hash).map_err(Failure::from)
 }
 

@@ -32,7 +32,10 @@ pub fn live_handles() -> u32 {
 
 /// Panics on purpose: `sync` in this call, `async` in a pool job.
 #[napi(js_name = "__panic", ts_return_type = "Promise<never> | never")]
-pub fn deliberate_panic<'env>(env: &'env Env, #[napi(ts_arg_type = "'sync' | 'async'")] place: String) -> Result<Either<PromiseRaw<'env, Output>, ()>> {
+pub fn deliberate_panic<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "'sync' | 'async'")] place: String,
+) -> Result<Either<PromiseRaw<'env, Output>, ()>> {
     match place.as_str() {
         "sync" => run(env, || -> std::result::Result<(), Failure> { panic!("deliberate panic (sync)") }).map(Either::B),
         _ => pool::spawn(env, || -> JobResult { panic!("deliberate panic (async)") }).map(Either::A),

@@ -12,7 +12,10 @@ export interface AdapterDeps {
 
 /** The 413 answer an adapter gives when it stops reading a body; logs the cap (never the body). */
 export function tooLarge(deps: AdapterDeps, declared?: number): FlowHttpResponse {
-  deps.logger.warn('request body too large; stopped reading', declared === undefined ? { maxBodyBytes: deps.maxBodyBytes } : { contentLength: declared, maxBodyBytes: deps.maxBodyBytes })
+  deps.logger.warn(
+    'request body too large; stopped reading',
+    declared === undefined ? { maxBodyBytes: deps.maxBodyBytes } : { contentLength: declared, maxBodyBytes: deps.maxBodyBytes },
+  )
   deps.onAdapterAnswer?.(413)
   return statusAnswer(413, { connection: 'close' })
 }

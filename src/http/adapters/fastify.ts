@@ -29,7 +29,11 @@ export function createFastifyPlugin(deps: AdapterDeps): FastifyFlowPlugin {
 
     // This plugin's context only: no JSON parsing, the raw bytes are what the signature covers.
     instance.removeAllContentTypeParsers()
-    instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req: unknown, body: Uint8Array, done: (e: null, b: Uint8Array) => void) => done(null, body))
+    instance.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes },
+      (_req: unknown, body: Uint8Array, done: (e: null, b: Uint8Array) => void) => done(null, body),
+    )
 
     instance.setErrorHandler((error: { statusCode?: number; code?: string }, _request: unknown, r: ReplyLike) => {
       if (error?.statusCode === 413) return reply(r, tooLarge(deps))
@@ -45,9 +49,20 @@ export function createFastifyPlugin(deps: AdapterDeps): FastifyFlowPlugin {
       method: METHODS,
       url: path,
       bodyLimit: deps.maxBodyBytes,
-      handler: async (request: { method: string; url?: string; body?: unknown; headers: Record<string, string | string[] | undefined> }, r: ReplyLike) => {
+      handler: async (
+        request: { method: string; url?: string; body?: unknown; headers: Record<string, string | string[] | undefined> },
+        r: ReplyLike,
+      ) => {
         const body = request.method === 'POST' && request.body !== undefined && request.body !== null ? (request.body as Uint8Array) : ''
-        return reply(r, await deps.handle({ method: request.method, body, headers: request.headers, url: typeof request.url === 'string' ? request.url : undefined }))
+        return reply(
+          r,
+          await deps.handle({
+            method: request.method,
+            body,
+            headers: request.headers,
+            url: typeof request.url === 'string' ? request.url : undefined,
+          }),
+        )
       },
     })
   }

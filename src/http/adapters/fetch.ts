@@ -21,7 +21,11 @@ function toResponse(out: FlowHttpResponse): Response {
 }
 
 /** Reads at most `max` bytes of the stream into one buffer; undefined (and the stream cancelled) when it is longer. */
-async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number, declared: number | undefined): Promise<Uint8Array | undefined> {
+async function readCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  max: number,
+  declared: number | undefined,
+): Promise<Uint8Array | undefined> {
   if (!stream) return new Uint8Array(0)
   const reader = stream.getReader()
   const sink = new ByteSink(max, declared ?? 0)
@@ -53,7 +57,12 @@ export function createFetchAdapter(deps: AdapterDeps): (request: Request) => Pro
   }
 
   return async function fetch(request: Request): Promise<Response> {
-    if (typeof request !== 'object' || request === null || typeof request.method !== 'string' || typeof request.headers?.get !== 'function') {
+    if (
+      typeof request !== 'object' ||
+      request === null ||
+      typeof request.method !== 'string' ||
+      typeof request.headers?.get !== 'function'
+    ) {
       throw new TypeError('fetch() takes a fetch-API Request')
     }
     try {
