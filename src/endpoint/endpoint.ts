@@ -1,4 +1,5 @@
 // createFlowEndpoint: validates options, loads the key once, wires registry, core and adapters into one object.
+import { MAX_TIMER_MS, positiveInt } from '../util/options.js'
 import type { FlowPrivateKey } from '../api.js'
 import type { MediaApi } from '../media/types.js'
 import type { Runtime } from '../runtime.js'
@@ -34,16 +35,6 @@ import type { FlowMetrics } from '../metrics/metrics.js'
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 9000
 const DEFAULT_SESSION_MESSAGE = 'This flow has expired. Please ask for a new one.'
-
-/** Timers hold 32-bit signed delays: anything longer would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1
-
-function positiveInt(value: unknown, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`)
-  if (value > max) throw new RangeError(`${name} must be at most ${max}`)
-  return value
-}
 
 /**
  * Starts loading the key at once, so a bad key is known at start (`endpoint.ready()` rejects, one error line is

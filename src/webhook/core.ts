@@ -12,7 +12,7 @@ import { runWithDeadline } from '../util/deadline.js'
 import { errorFields, safeName } from '../util/logger.js'
 import { randomId } from '../util/token.js'
 import { envelopeItems, unixSeconds, type EnvelopeItem } from './envelope.js'
-import type { FlowCompletionEvent, FlowWebhookEventName } from './types.js'
+import { FLOWS_EVENT_NAMES, type FlowCompletionEvent, type FlowWebhookEventName } from './types.js'
 import { verifySubscription } from './verify.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed per event name by `webhook.on`; the registry stores them untyped
@@ -32,15 +32,7 @@ export interface WebhookConfig {
   handlers(name: FlowWebhookEventName): AnyHandler[]
 }
 
-/** The typed `flows` events; any other `event` value reaches only the 'flows' handlers. */
-const FLOWS_EVENTS = new Set([
-  'FLOW_STATUS_CHANGE',
-  'CLIENT_ERROR_RATE',
-  'ENDPOINT_ERROR_RATE',
-  'ENDPOINT_LATENCY',
-  'ENDPOINT_AVAILABILITY',
-  'FLOW_VERSION_EXPIRY_WARNING',
-])
+const FLOWS_EVENTS = new Set<string>(FLOWS_EVENT_NAMES)
 /** How long a post waits for another instance that holds an event's claim, and how often it looks. */
 const BUSY_WAIT_MS = 5000
 const BUSY_POLL_MS = 100

@@ -185,6 +185,25 @@ export interface FlowWebhookEvents<T = unknown> {
 
 export type FlowWebhookEventName = keyof FlowWebhookEvents
 
+/** The `flows` field's typed events, each also dispatched as 'flows'; any other `event` value reaches only 'flows'. */
+export const FLOWS_EVENT_NAMES = [
+  'FLOW_STATUS_CHANGE',
+  'CLIENT_ERROR_RATE',
+  'ENDPOINT_ERROR_RATE',
+  'ENDPOINT_LATENCY',
+  'ENDPOINT_AVAILABILITY',
+  'FLOW_VERSION_EXPIRY_WARNING',
+] as const satisfies readonly FlowWebhookEventName[]
+
+/** Every name `webhook.on` accepts. */
+export const WEBHOOK_EVENT_NAMES = [
+  'flow.completion',
+  'flows',
+  ...FLOWS_EVENT_NAMES,
+  'message',
+  'change',
+] as const satisfies readonly FlowWebhookEventName[]
+
 /** An event handler; throwing (or rejecting) makes the post answer 500 so that Meta delivers it again. */
 export type FlowWebhookHandler<E> = (event: E) => void | Promise<void>
 

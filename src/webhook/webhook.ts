@@ -1,5 +1,6 @@
 // createWebhook: validates options, wires the handler registry, the store and the core, and serves it through the
 // same adapters as the endpoint (node:http/Express, Fastify, fetch).
+import { MAX_TIMER_MS, positiveInt } from '../util/options.js'
 import { createFastifyPlugin } from '../http/adapters/fastify.js'
 import { createFetchAdapter } from '../http/adapters/fetch.js'
 import { createNodeHandler } from '../http/adapters/node.js'
@@ -11,29 +12,10 @@ import type { FlowStore } from '../sessions/types.js'
 import { ENV, readEnv, readEnvList } from '../util/env.js'
 import { resolveLogger } from '../util/logger.js'
 import { createWebhookCore } from './core.js'
-import type { FlowWebhook, FlowWebhookEventName, FlowWebhookOptions } from './types.js'
+import { type FlowWebhook, type FlowWebhookEventName, type FlowWebhookOptions, WEBHOOK_EVENT_NAMES } from './types.js'
 
-const EVENTS: readonly FlowWebhookEventName[] = [
-  'flow.completion',
-  'flows',
-  'FLOW_STATUS_CHANGE',
-  'CLIENT_ERROR_RATE',
-  'ENDPOINT_ERROR_RATE',
-  'ENDPOINT_LATENCY',
-  'ENDPOINT_AVAILABILITY',
-  'FLOW_VERSION_EXPIRY_WARNING',
-  'message',
-  'change',
-]
+const EVENTS: readonly FlowWebhookEventName[] = WEBHOOK_EVENT_NAMES
 const DAY_MS = 24 * 60 * 60 * 1000
-const MAX_TIMER_MS = 2 ** 31 - 1
-
-function positiveInt(value: unknown, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max)
-    throw new TypeError(`${name} must be a positive integer up to ${max}`)
-  return value
-}
 
 function validStore(store: unknown): FlowStore {
   const s = store as Partial<FlowStore> | null
