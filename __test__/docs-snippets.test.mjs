@@ -76,6 +76,7 @@ const USED = {
       ]),
     ),
   },
+  'docs/fuzzing.md': { here: [] },
   'docs/media.md': { here: [] },
   'docs/metrics.md': { here: ['metrics.sh', 'scrape.txt', 'metrics-server.ts'] },
   'docs/packaging.md': { here: [] },

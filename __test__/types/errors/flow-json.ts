@@ -8,10 +8,7 @@ const lists = { departments: [], locations: [], dates: [], times: [] }
 
 // A misspelled field of the next screen.
 // error: screen SUMMARY: unknown field 'emial'
-endpoint.on('data_exchange', 'DETAILS', (r) => ({
-  screen: 'SUMMARY',
-  data: { ...r.data, more_details: '', appointment: '', details: '', emial: r.data.email },
-}))
+endpoint.on('data_exchange', 'DETAILS', (r) => ({ screen: 'SUMMARY', data: { ...r.data, more_details: '', appointment: '', details: '', emial: r.data.email } }))
 
 // A declared field left out.
 // error: screen DETAILS: missing field 'appointment'
@@ -19,10 +16,7 @@ endpoint.on('data_exchange', 'APPOINTMENT', () => ({ screen: 'DETAILS', data: { 
 
 // A declared field of the wrong type.
 // error: screen DETAILS: field 'time' must be string
-endpoint.on('data_exchange', 'APPOINTMENT', () => ({
-  screen: 'DETAILS',
-  data: { department: 'd', location: 'l', date: 'x', time: 930, appointment: '' },
-}))
+endpoint.on('data_exchange', 'APPOINTMENT', () => ({ screen: 'DETAILS', data: { department: 'd', location: 'l', date: 'x', time: 930, appointment: '' } }))
 
 // An optional payload value passed on as a required field.
 // error: screen SUMMARY: field 'more_details' may be undefined
@@ -57,10 +51,7 @@ endpoint.on('data_exchange', 'SUMMARY', () => ({ screen: 'SUCCESS', data: { exte
 
 // The request's data is the screen's data_exchange payload.
 // error: Property 'email' does not exist on type
-endpoint.on('data_exchange', 'APPOINTMENT', (r) => ({
-  screen: 'APPOINTMENT',
-  data: { ...lists, error_message: 'department' in r.data ? r.data.email : '' },
-}))
+endpoint.on('data_exchange', 'APPOINTMENT', (r) => ({ screen: 'APPOINTMENT', data: { ...lists, error_message: 'department' in r.data ? r.data.email : '' } }))
 
 // A screen without a handler of its own cannot be named.
 // error: Argument of type '"NOPE"' is not assignable to parameter of type
@@ -86,14 +77,7 @@ const survey = defineFlow({
         children: [
           { type: 'CheckboxGroup', name: 'topics', label: 'Topics', required: true, 'data-source': [{ id: 'a', title: 'A' }] },
           { type: 'OptIn', name: 'consent', label: 'I agree' },
-          {
-            type: 'Footer',
-            label: 'Send',
-            'on-click-action': {
-              name: 'data_exchange',
-              payload: { topics: '${form.topics}', consent: '${form.consent}', doctor: '${data.doctor}' },
-            },
-          },
+          { type: 'Footer', label: 'Send', 'on-click-action': { name: 'data_exchange', payload: { topics: '${form.topics}', consent: '${form.consent}', doctor: '${data.doctor}' } } },
         ],
       },
     },
@@ -116,20 +100,12 @@ const navigating = defineFlow({
   screens: [
     {
       id: 'START',
-      layout: {
-        type: 'SingleColumnLayout',
-        children: [
-          { type: 'Footer', label: 'Go', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'END' }, payload: {} } },
-        ],
-      },
+      layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Go', 'on-click-action': { name: 'navigate', next: { type: 'screen', name: 'END' }, payload: {} } }] },
     },
     {
       id: 'END',
       terminal: true,
-      layout: {
-        type: 'SingleColumnLayout',
-        children: [{ type: 'Footer', label: 'Send', 'on-click-action': { name: 'data_exchange', payload: { done: true } } }],
-      },
+      layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Send', 'on-click-action': { name: 'data_exchange', payload: { done: true } } }] },
     },
   ],
 })
