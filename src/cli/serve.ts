@@ -2,11 +2,12 @@
 // with sessions in memory or Redis, optionally on N cluster workers.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import cluster, { type Worker } from 'node:cluster'
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import type { FlowEndpoint, FlowEndpointOptions, FlowLogger } from '../endpoint/types.js'
+import type { FlowJson } from '../flow-json/schema.js'
 import type { FlowSessions } from '../sessions/types.js'
 import { CliError, env, intOption, out, parseOptions, reasonOf, required, UsageError, whenStdoutCloses } from './common.js'
 import { loadHandlerModule } from './handler-module.js'
@@ -36,6 +37,11 @@ Options:
   --sessions <s>       memory (default: this process only) or redis://host:port[/db]
                        (shared by every worker and instance, kept across restarts)
   --require-session    answer 427 to requests whose flow token has no session
+  --flow <file.json>   the flow's Flow JSON: validated at start (errors stop it), and
+                       every handler result checked against its screens, data and
+                       routing model (a result that would break the user's screen
+                       answers 500 and is logged with screen and field)
+  --flow-check <mode>  reject (default with --flow) | log (send anyway, log a warning)
   --workers <n>        run n worker processes with node:cluster (default: 1)
   --headers-timeout <ms>     time a client has to send its headers (default: 10000)
   --request-timeout <ms>     time a client has to send the whole request (default: 15000)
@@ -74,6 +80,8 @@ interface ServeConfig {
   webhookPath: string
   sessions: string
   requireSession: boolean
+  flow: string | undefined
+  flowCheck: 'reject' | 'log' | undefined
   workers: number
   headersTimeout: number
   requestTimeout: number
@@ -93,6 +101,8 @@ function parseConfig(argv: string[]): ServeConfig {
     'webhook-path': { type: 'string' },
     sessions: { type: 'string' },
     'require-session': { type: 'boolean' },
+    flow: { type: 'string' },
+    'flow-check': { type: 'string' },
     workers: { type: 'string' },
     'headers-timeout': { type: 'string' },
     'request-timeout': { type: 'string' },
@@ -110,6 +120,10 @@ function parseConfig(argv: string[]): ServeConfig {
   const sessions = o.sessions ?? 'memory'
   if (sessions !== 'memory' && !/^rediss?:\/\/[^\s]+$/.test(sessions))
     throw new UsageError(`--sessions must be memory or a redis:// URL, got "${sessions}"`)
+  const flowCheck = o['flow-check']
+  if (flowCheck !== undefined && o.flow === undefined) throw new UsageError('--flow-check goes with --flow')
+  if (flowCheck !== undefined && flowCheck !== 'reject' && flowCheck !== 'log')
+    throw new UsageError(`--flow-check must be reject or log, got "${flowCheck}"`)
   const metricsPath = o['metrics-path']
   if (metricsPath !== undefined && (!metricsPath.startsWith('/') || metricsPath === path || metricsPath === webhookPath)) {
     throw new UsageError('--metrics-path must start with "/" and differ from --path and --webhook-path')
@@ -132,6 +146,8 @@ function parseConfig(argv: string[]): ServeConfig {
     webhookPath,
     sessions,
     requireSession: o['require-session'] === true,
+    flow: o.flow,
+    flowCheck: flowCheck as ServeConfig['flowCheck'],
     workers: intOption(o.workers, 'workers', 1, 1, 64),
     metricsPath,
     metricsInterval,
@@ -228,6 +244,21 @@ interface Served {
   metrics: ProcessMetrics | undefined
 }
 
+/** Reads and parses the Flow JSON file given with --flow (validation happens in createFlowEndpoint). */
+async function loadFlowJson(path: string): Promise<FlowJson> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    throw new CliError(`cannot read Flow JSON ${path}: ${reasonOf(e)}`)
+  }
+  try {
+    return JSON.parse(text) as FlowJson
+  } catch (e) {
+    throw new CliError(`${path} is not JSON: ${reasonOf(e)}`)
+  }
+}
+
 /** Builds the endpoint, the webhook and the HTTP server (not yet listening). */
 async function buildServer(config: ServeConfig, logPrefix: string, worker?: Worker): Promise<Served> {
   const key = await loadServeKey(config.key)
@@ -237,15 +268,29 @@ async function buildServer(config: ServeConfig, logPrefix: string, worker?: Work
   const logger = stderrLogger(logPrefix)
   const sessions = await openSessions(config)
   const metrics = processMetrics(config, worker, logPrefix)
+  const flow = config.flow === undefined ? undefined : await loadFlowJson(config.flow)
   const options: FlowEndpointOptions = {
     privateKey: key,
     logger,
     sessions,
+    ...(flow ? { flow, ...(config.flowCheck ? { flowCheck: config.flowCheck } : {}) } : {}),
     ...(metrics ? { metrics: metrics.metrics } : {}),
     ...(config.requireSession ? { requireSession: true } : {}),
     ...(secrets ? { appSecret: secrets } : {}),
   }
-  const endpoint: FlowEndpoint = createFlowEndpoint(options)
+  let endpoint: FlowEndpoint
+  try {
+    endpoint = createFlowEndpoint(options)
+  } catch (e) {
+    await sessions.close().catch(() => undefined)
+    const findings = (e as { findings?: readonly { severity: string; pointer: string; rule: string; message: string }[] }).findings
+    const first = findings?.find((f) => f.severity === 'error')
+    if (!first) throw e
+    const more = findings!.filter((f) => f.severity === 'error').length - 1
+    throw new CliError(
+      `${config.flow}${first.pointer || '/'}: ${first.message} [${first.rule}]${more > 0 ? ` (and ${more} more: wa-flows validate ${config.flow})` : ''}`,
+    )
+  }
   const verifyToken = env('WA_FLOWS_VERIFY_TOKEN')
   // Without the app secret nothing the webhook receives can be trusted: it is built (the module registers on it)
   // with a secret nobody has, and not served.
