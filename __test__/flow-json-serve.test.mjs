@@ -31,7 +31,10 @@ test('serve --flow: a handler result outside the routing model answers 500 with 
   const handler = join(s.dir, 'wrong.mjs')
   // INIT must open APPOINTMENT (the routing model's entry); this handler jumps to SUMMARY.
   writeFileSync(handler, "export default (endpoint) => endpoint.on('INIT', () => ({ screen: 'SUMMARY', data: {} }))\n")
-  for (const [mode, status] of [['reject', 500], ['log', 200]]) {
+  for (const [mode, status] of [
+    ['reject', 500],
+    ['log', 200],
+  ]) {
     const srv = serve(t, ['--handler', handler, '--key', s.key, '--flow', bookingPath, '--flow-check', mode])
     const [, url] = await srv.ready
     const r = await runCli(['simulate', '--url', url, '--public-key', s.publicKey])
@@ -52,7 +55,13 @@ test('serve --flow refuses an invalid Flow JSON at start: exit 1, one line with 
   const r = await runCli(['serve', '--port', '0', '--handler', join(root, 'examples/booking-flow.mjs'), '--key', s.key, '--flow', file])
   t.is(r.code, 1)
   t.regex(r.stderr, new RegExp(`^wa-flows: ${file}/screens/1/id: .*\\[duplicate-screen-id\\]`, 'm'))
-  t.is(r.stderr.trim().split('\n').filter((l) => l.startsWith('wa-flows:')).length, 1)
+  t.is(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('wa-flows:')).length,
+    1,
+  )
   const usage = await runCli(['serve', '--handler', 'x.mjs', '--flow-check', 'log'])
   t.is(usage.code, 2)
 })
