@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes npm/<suffix>/{package.json,README.md} for every target at the main package's version, and in the release
+// Writes npm/<suffix>/{package.json,README.md,LICENSE} for every target at the main package's version, and in the release
 // job (--release) the publish manifest: optionalDependencies, which are never committed (see docs/packaging.md).
 //
 // usage: node scripts/sync-platform-packages.mjs [--check] [--release [--require-binaries]]
@@ -56,12 +56,14 @@ function cli(argv) {
   const mainPath = join(root, 'package.json')
   const main = JSON.parse(readFileSync(mainPath, 'utf8'))
 
+  const license = readFileSync(join(root, 'LICENSE'), 'utf8')
   const stale = []
   for (const t of targets) {
     const dir = join(root, 'npm', t.suffix)
     for (const [name, text] of [
       ['package.json', json(platformManifest(main, t))],
       ['README.md', readme(t)],
+      ['LICENSE', license],
     ]) {
       const file = join(dir, name)
       if (existsSync(file) && readFileSync(file, 'utf8') === text) continue
