@@ -10,6 +10,7 @@ import { createPrivateKey } from 'node:crypto'
 
 import * as flows from '../dist/index.js'
 import * as web from '../dist/webcrypto.js'
+import { CONFIG_VARS } from './helpers/cli.mjs'
 import { captureLogger, makeKeys } from './helpers/endpoint.mjs'
 
 const { createFlowClient, createFlowEndpoint, createGraphClient, createWebhook, FlowKeyError, loadPrivateKey } = flows
@@ -23,24 +24,15 @@ writeFileSync(keyFile, keys.privatePem, { mode: 0o600 })
 const encryptedFile = join(dir, 'encrypted.pem')
 writeFileSync(encryptedFile, encryptedPem, { mode: 0o600 })
 
-const VARS = [
-  'WA_FLOWS_PRIVATE_KEY',
-  'WA_FLOWS_PRIVATE_KEY_FILE',
-  'WA_FLOWS_PRIVATE_KEY_PASSPHRASE',
-  'WA_FLOWS_APP_SECRET',
-  'WA_FLOWS_VERIFY_TOKEN',
-  'WA_FLOWS_ACCESS_TOKEN',
-]
-
 /** Runs `f` (synchronous: options are read at creation) with exactly these WA_FLOWS_* variables set. */
 function withEnv(vars, f) {
-  const saved = Object.fromEntries(VARS.map((k) => [k, process.env[k]]))
-  for (const k of VARS) delete process.env[k]
+  const saved = Object.fromEntries(CONFIG_VARS.map((k) => [k, process.env[k]]))
+  for (const k of CONFIG_VARS) delete process.env[k]
   Object.assign(process.env, vars)
   try {
     return f()
   } finally {
-    for (const k of VARS) {
+    for (const k of CONFIG_VARS) {
       if (saved[k] === undefined) delete process.env[k]
       else process.env[k] = saved[k]
     }

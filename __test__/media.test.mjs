@@ -5,7 +5,15 @@ import test from 'ava'
 
 import { bindMedia } from '../dist/media/node.js'
 import { runtimes, vectors } from './helpers/backends.mjs'
-import { encryptMedia, forgeBadPadding, tamperHmac, testBytes, wrongEncryptedHash, wrongPlaintextHash } from './helpers/media-fixtures.mjs'
+import {
+  drainStream,
+  encryptMedia,
+  forgeBadPadding,
+  tamperHmac,
+  testBytes,
+  wrongEncryptedHash,
+  wrongPlaintextHash,
+} from './helpers/media-fixtures.mjs'
 
 const pywa = new URL('pywa/', vectors)
 const pywaMeta = JSON.parse(readFileSync(new URL('media.json', pywa))).encryption_metadata
@@ -14,21 +22,6 @@ const pywaPlain = readFileSync(new URL('media_plaintext.jpg', pywa))
 
 const sizes = [0, 1, 15, 16, 17, 1 << 20]
 const big = encryptMedia(testBytes(64 << 20))
-
-async function drain(stream, chunks) {
-  const writer = stream.writable.getWriter()
-  const reading = (async () => {
-    const parts = []
-    for await (const p of stream.readable) parts.push(p)
-    return Buffer.concat(parts)
-  })()
-  const writing = (async () => {
-    for (const c of chunks) await writer.write(c)
-    await writer.close()
-  })()
-  const [out] = await Promise.all([reading, writing])
-  return out
-}
 
 function split(buf, sizeOf) {
   const out = []
@@ -99,7 +92,7 @@ for (const runtime of runtimes) {
     test(name(`streaming rejects ${what} with ${code}`), async (t) => {
       const err = await t.throwsAsync(
         async () =>
-          drain(
+          drainStream(
             media.createMediaDecryptor(f.metadata),
             split(f.cdnFile, () => 7),
           ),
@@ -112,10 +105,10 @@ for (const runtime of runtimes) {
   test(name('the web decryptor with 1-byte, 7-byte and random chunks equals one-shot'), async (t) => {
     const f = encryptMedia(testBytes(5000))
     for (const sizeOf of [() => 1, () => 7, randomSizes(300)]) {
-      t.true((await drain(media.createMediaDecryptor(f.metadata), split(f.cdnFile, sizeOf))).equals(f.plaintext))
+      t.true((await drainStream(media.createMediaDecryptor(f.metadata), split(f.cdnFile, sizeOf))).equals(f.plaintext))
     }
     const f1 = encryptMedia(testBytes((1 << 20) + 33))
-    const out = await drain(media.createMediaDecryptor(f1.metadata), split(f1.cdnFile, randomSizes(200_000)))
+    const out = await drainStream(media.createMediaDecryptor(f1.metadata), split(f1.cdnFile, randomSizes(200_000)))
     t.true(out.equals(f1.plaintext))
   })
 
@@ -140,7 +133,7 @@ for (const runtime of runtimes) {
   })
 
   test(name('the 64 MiB file streamed in 64 KiB chunks equals the plaintext'), async (t) => {
-    const out = await drain(
+    const out = await drainStream(
       media.createMediaDecryptor(big.metadata),
       split(big.cdnFile, () => 65536),
     )

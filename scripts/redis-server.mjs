@@ -3,24 +3,14 @@
 // for the whole ava run, passed on as REDIS_URL) and by __test__/helpers/redis.mjs (when a test file runs alone).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+import { freePort } from './free-port.mjs'
 
 /** True when a `redis-server` binary is on PATH. */
 export function hasRedisServer() {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** Resolves { url, stop } once the server accepts connections (10 s at most, else it rejects). */

@@ -12,21 +12,19 @@ export const root = fileURLToPath(new URL('../../', import.meta.url))
 export const cliPath = join(root, 'dist/cli/main.js')
 
 /** Environment for children: the test's secrets only, never inherited ones. */
+/** The variables that configure the package from the environment: tests start without them. */
+export const CONFIG_VARS = [
+  'WA_FLOWS_PRIVATE_KEY',
+  'WA_FLOWS_PRIVATE_KEY_FILE',
+  'WA_FLOWS_PRIVATE_KEY_PASSPHRASE',
+  'WA_FLOWS_APP_SECRET',
+  'WA_FLOWS_VERIFY_TOKEN',
+  'WA_FLOWS_ACCESS_TOKEN',
+]
+
 export function cleanEnv(extra = {}) {
   const env = { ...process.env, NODE_ENV: 'test' }
-  for (const k of [
-    'WA_FLOWS_PRIVATE_KEY',
-    'WA_FLOWS_PRIVATE_KEY_FILE',
-    'WA_FLOWS_PRIVATE_KEY_PASSPHRASE',
-    'WA_FLOWS_APP_SECRET',
-    'WA_FLOWS_VERIFY_TOKEN',
-    'WA_FLOWS_ACCESS_TOKEN',
-    'WA_FLOWS_DEBUG',
-    'WA_FLOWS_DEV_KEYS',
-    'PORT',
-    'HOST',
-  ])
-    delete env[k]
+  for (const k of [...CONFIG_VARS, 'WA_FLOWS_DEBUG', 'WA_FLOWS_DEV_KEYS', 'PORT', 'HOST']) delete env[k]
   return { ...env, ...extra }
 }
 

@@ -4,9 +4,10 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../../scripts/free-port.mjs'
 
 const workerd = createRequire(import.meta.url)('workerd')
 
@@ -24,17 +25,6 @@ export function workerdBinaryVersion() {
   const r = spawnSync(workerdPath, ['--version'], { encoding: 'utf8', timeout: 10_000 })
   if (r.status !== 0) throw new Error(`${workerdPath} --version failed: ${r.error ? `${r.error.message}${glibcHint(r.error)}` : r.stderr}`)
   return r.stdout.trim()
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 const canConnect = (port) =>
