@@ -183,8 +183,9 @@ test('the tarballs hold what the docs promise: dist without maps or tests, the a
     [],
   )
   t.is(manifest.scripts.prepare, undefined)
+  // The platform package: its manifest, README and licence, and the addon.
   t.deepEqual(
     (await list(info.platform.tarball)).sort(),
-    ['package/README.md', `package/whatsapp-flows.${info.platform.suffix}.node`, 'package/package.json'].sort(),
+    ['package/LICENSE', 'package/README.md', `package/whatsapp-flows.${info.platform.suffix}.node`, 'package/package.json'].sort(),
   )
 })
