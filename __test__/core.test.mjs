@@ -1,6 +1,6 @@
 // Core suite: pywa's fixed WhatsApp vectors, request/response error paths, sync variants, the root entry and one-shot media.
 import { execFile } from 'node:child_process'
-import { constants, createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 
@@ -10,10 +10,10 @@ import { createFlowCrypto } from '../dist/api.js'
 import { createWebCryptoBackend } from '../dist/backend/webcrypto.js'
 import { FlowBackendError, FlowDecryptionError, FlowKeyError, FlowRequestError, MediaIntegrityError } from '../dist/errors.js'
 import { nativeBinding, pureWebCrypto, runtimes, vectors } from './helpers/backends.mjs'
+import { b64, flipIv, gcmDecrypt, gcmEncrypt, sealWithNodeCrypto, wrapAesKey } from './helpers/reference.mjs'
 
 const pywa = JSON.parse(readFileSync(new URL('pywa/flow_request.json', vectors), 'utf8'))
 const pywaPem = readFileSync(new URL('pywa/private_key.pem', vectors), 'utf8')
-const b64 = (bytes) => Buffer.from(bytes).toString('base64')
 const hex = (bytes) => Buffer.from(bytes).toString('hex')
 
 // One RSA-2048 key for the whole file.
@@ -21,33 +21,8 @@ const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 20
 const otherPublic = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey
 const pkcs8Pem = privateKey.export({ type: 'pkcs8', format: 'pem' })
 
-function wrapAesKey(aesKey, pub = publicKey) {
-  return publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey)
-}
-
-function gcmEncrypt(key, iv, plaintext) {
-  const c = createCipheriv('aes-128-gcm', key, iv)
-  return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()])
-}
-
-function gcmDecrypt(key, iv, data) {
-  const d = createDecipheriv('aes-128-gcm', key, iv)
-  d.setAuthTag(data.subarray(data.length - 16))
-  return Buffer.concat([d.update(data.subarray(0, data.length - 16)), d.final()])
-}
-
-const flip = (iv) => Buffer.from(iv.map((b) => b ^ 0xff))
-
-/** A request as WhatsApp sends it, built with node:crypto. `plaintext` is a string or bytes. */
-function buildRequest(plaintext, { aesKey = randomBytes(16), iv = randomBytes(16), pub = publicKey } = {}) {
-  const data = gcmEncrypt(aesKey, iv, typeof plaintext === 'string' ? Buffer.from(plaintext) : plaintext)
-  return {
-    aesKey,
-    iv,
-    data,
-    body: { encrypted_flow_data: b64(data), encrypted_aes_key: b64(wrapAesKey(aesKey, pub)), initial_vector: b64(iv) },
-  }
-}
+/** A request as WhatsApp sends it, built with the node:crypto reference. `plaintext` is a string or bytes. */
+const buildRequest = (plaintext, { pub = publicKey, ...parts } = {}) => sealWithNodeCrypto(plaintext, { publicKey: pub, ...parts })
 
 const ping = { action: 'ping', version: '3.0' }
 
@@ -172,22 +147,21 @@ for (const rt of runtimes) {
       ['tag byte flipped', { ...r.body, encrypted_flow_data: tamper(r.data, r.data.length - 1) }],
       ['tag cut off', { ...r.body, encrypted_flow_data: b64(r.data.subarray(0, r.data.length - 16)) }],
       ['data shorter than a tag', { ...r.body, encrypted_flow_data: b64(r.data.subarray(0, 5)) }],
-      ['other IV', { ...r.body, initial_vector: b64(flip(r.iv)) }],
+      ['other IV', { ...r.body, initial_vector: b64(flipIv(r.iv)) }],
       ['RSA ciphertext byte flipped', { ...r.body, encrypted_aes_key: tamper(wrapped, 100) }],
       ['RSA ciphertext truncated', { ...r.body, encrypted_aes_key: b64(wrapped.subarray(1)) }],
       ['RSA ciphertext too long', { ...r.body, encrypted_aes_key: b64(Buffer.concat([wrapped, Buffer.of(0)])) }],
       ['RSA ciphertext all zero', { ...r.body, encrypted_aes_key: b64(Buffer.alloc(256)) }],
-      ['wrapped AES key of 32 bytes', { ...r.body, encrypted_aes_key: b64(wrapAesKey(randomBytes(32))) }],
-      ['wrapped AES key of 15 bytes', { ...r.body, encrypted_aes_key: b64(wrapAesKey(randomBytes(15))) }],
-      ['wrapped AES key of 0 bytes', { ...r.body, encrypted_aes_key: b64(wrapAesKey(Buffer.alloc(0))) }],
+      ['wrapped AES key of 32 bytes', { ...r.body, encrypted_aes_key: b64(wrapAesKey(randomBytes(32), publicKey)) }],
+      ['wrapped AES key of 15 bytes', { ...r.body, encrypted_aes_key: b64(wrapAesKey(randomBytes(15), publicKey)) }],
+      ['wrapped AES key of 0 bytes', { ...r.body, encrypted_aes_key: b64(wrapAesKey(Buffer.alloc(0), publicKey)) }],
       // Consistent AES-192/256-GCM bodies under a 24/32-byte wrapped key: only AES-128 is the protocol.
       ...[24, 32].map((n) => {
         const k = randomBytes(n)
-        const c = createCipheriv(`aes-${n * 8}-gcm`, k, r.iv)
-        const data = Buffer.concat([c.update(JSON.stringify(ping)), c.final(), c.getAuthTag()])
+        const data = gcmEncrypt(k, r.iv, Buffer.from(JSON.stringify(ping)))
         return [
           `AES-${n * 8}-GCM body under a wrapped ${n}-byte key`,
-          { ...r.body, encrypted_aes_key: b64(wrapAesKey(k)), encrypted_flow_data: b64(data) },
+          { ...r.body, encrypted_aes_key: b64(wrapAesKey(k, publicKey)), encrypted_flow_data: b64(data) },
         ]
       }),
     ]
@@ -240,7 +214,7 @@ for (const rt of runtimes) {
     t.deepEqual(Buffer.from(d.iv), r.iv)
     const response = { screen: 'B', data: { ok: true } }
     const answer = Buffer.from(await d.encryptResponse(response), 'base64')
-    t.deepEqual(JSON.parse(gcmDecrypt(r.aesKey, flip(r.iv), answer).toString()), response)
+    t.deepEqual(JSON.parse(gcmDecrypt(r.aesKey, flipIv(r.iv), answer).toString()), response)
   })
 }
 
@@ -251,7 +225,7 @@ for (const rt of runtimes) {
     const aesKey = randomBytes(16)
     const iv = randomBytes(16)
     const material = { aesKey: new Uint8Array(aesKey), iv: new Uint8Array(iv) }
-    const open = (text) => gcmDecrypt(aesKey, flip(iv), Buffer.from(text, 'base64'))
+    const open = (text) => gcmDecrypt(aesKey, flipIv(iv), Buffer.from(text, 'base64'))
     const obj = { screen: 'S', data: { list: [1, 2, 3], text: 'ünï' } }
     t.is(open(await rt.crypto.encryptResponse(obj, material)).toString(), JSON.stringify(obj))
     t.is(open(await rt.crypto.encryptResponse('{"a": 1}', material)).toString(), '{"a": 1}')

@@ -6,16 +6,7 @@
 // Measures: per-op time of the synchronous paths (benchmark.js), throughput with 64 requests in flight for the
 // async paths (own thread pool and libuv's), and the JS thread's responsiveness under that load (p99 gap of a
 // 1 ms timer).
-import {
-  constants,
-  createCipheriv,
-  createDecipheriv,
-  createPrivateKey,
-  generateKeyPairSync,
-  privateDecrypt,
-  publicEncrypt,
-  randomBytes,
-} from 'node:crypto'
+import { constants, createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, privateDecrypt } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
@@ -28,6 +19,7 @@ import { createFlowCrypto } from '../dist/api.js'
 import { createNativeBackend } from '../dist/backend/native.js'
 import { createWebCryptoBackend } from '../dist/backend/webcrypto.js'
 import { loadNativeBinding, platformTriple } from '../dist/node/loader.js'
+import { openAnswer, sealRequest } from './whatsapp-side.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
@@ -42,19 +34,6 @@ const screenData = {
   screen: 'DETAILS',
   data: { items: Array.from({ length: 12 }, (_, i) => ({ id: `item-${i}`, title: `Option number ${i}`, description: 'x'.repeat(40) })) },
 }
-function encryptRequest(payload) {
-  const aesKey = randomBytes(16)
-  const iv = randomBytes(16)
-  const c = createCipheriv('aes-128-gcm', aesKey, iv)
-  const data = Buffer.concat([c.update(JSON.stringify(payload)), c.final(), c.getAuthTag()])
-  return {
-    encrypted_flow_data: data.toString('base64'),
-    encrypted_aes_key: publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey).toString(
-      'base64',
-    ),
-    initial_vector: iv.toString('base64'),
-  }
-}
 const requestPayload = {
   version: '3.0',
   action: 'data_exchange',
@@ -62,7 +41,8 @@ const requestPayload = {
   flow_token: 'tok',
   data: { picked: 'item-3', note: 'y'.repeat(800) },
 }
-const bodies = Array.from({ length: 256 }, () => JSON.stringify(encryptRequest(requestPayload)))
+const fixtures = Array.from({ length: 256 }, () => sealRequest(requestPayload, publicKey))
+const bodies = fixtures.map((f) => f.body)
 const responseObject = screenData
 console.error(`request plaintext ${JSON.stringify(requestPayload).length} B, response ${JSON.stringify(responseObject).length} B`)
 
@@ -86,19 +66,6 @@ function referenceRoundTrip(bodyText) {
   const out = Buffer.concat([c.update(JSON.stringify(responseObject), 'utf8'), c.final(), c.getAuthTag()]).toString('base64')
   return { request, out }
 }
-function decryptResponse(bodyText, b64) {
-  const { encrypted_aes_key, initial_vector } = JSON.parse(bodyText)
-  const aesKey = privateDecrypt(
-    { key: keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-    Buffer.from(encrypted_aes_key, 'base64'),
-  )
-  const iv = Buffer.from(Buffer.from(initial_vector, 'base64').map((b) => ~b))
-  const buf = Buffer.from(b64, 'base64')
-  const d = createDecipheriv('aes-128-gcm', aesKey, iv)
-  d.setAuthTag(buf.subarray(-16))
-  return JSON.parse(Buffer.concat([d.update(buf.subarray(0, -16)), d.final()]).toString('utf8'))
-}
-
 // ---- implementations under test ----
 async function flowApi(backend) {
   const api = createFlowCrypto(backend)
@@ -167,10 +134,10 @@ function setPool(impl) {
 // ---- 1. outputs agree ----
 for (const impl of impls) {
   setPool(impl)
-  for (const body of bodies.slice(0, 4)) {
+  for (const { body, ...sealed } of fixtures.slice(0, 4)) {
     const { request, out } = await impl.fn(body)
     if (JSON.stringify(request) !== JSON.stringify(requestPayload)) throw new Error(`${impl.name}: decrypted request differs`)
-    if (JSON.stringify(decryptResponse(body, out)) !== JSON.stringify(responseObject))
+    if (JSON.stringify(openAnswer(out, sealed)) !== JSON.stringify(responseObject))
       throw new Error(`${impl.name}: response does not decrypt to the expected object`)
     // Same key, same IV, same plaintext: every implementation must produce the reference's exact bytes.
     if (out !== referenceRoundTrip(body).out) throw new Error(`${impl.name}: ciphertext differs from the reference`)

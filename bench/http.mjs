@@ -2,13 +2,15 @@
 // `npm run bench:http`: requests/s and p99 latency of an encrypted data_exchange round trip over node:http, for this
 // package (native, WebCrypto) and a Meta-style express reference. Each server runs alone in a child process; load
 // comes from this process (autocannon) with 2,000 pre-encrypted distinct requests. Writes bench/results/http.md.
-import { constants, createCipheriv, createDecipheriv, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { fork } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+
+import { openAnswer, sealRequest } from './whatsapp-side.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
@@ -36,51 +38,29 @@ const keyFile = join(tmp, 'http-bench-key.pem')
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
 
-function encryptRequest(payload) {
-  const aesKey = randomBytes(16)
-  const iv = randomBytes(16)
-  const cipher = createCipheriv('aes-128-gcm', aesKey, iv)
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final(), cipher.getAuthTag()])
-  const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey)
-  const body = JSON.stringify({
-    encrypted_flow_data: sealed.toString('base64'),
-    encrypted_aes_key: wrapped.toString('base64'),
-    initial_vector: iv.toString('base64'),
-  })
-  return { body, aesKey, iv }
-}
-
 const fixtures = Array.from({ length: REQUESTS }, (_, i) =>
-  encryptRequest({
-    version: '3.0',
-    action: 'data_exchange',
-    screen: 'DETAILS',
-    flow_token: `bench-token-${i}`,
-    data: {
-      department: 'dental',
-      location: 'north',
-      date: '2026-12-01',
-      time: '10:30',
-      name: `Customer ${i}`,
-      email: `customer${i}@example.com`,
-      phone: '+44 20 7946 0000',
-      more_details: 'x'.repeat(200),
-      nonce: `n${i}`,
+  sealRequest(
+    {
+      version: '3.0',
+      action: 'data_exchange',
+      screen: 'DETAILS',
+      flow_token: `bench-token-${i}`,
+      data: {
+        department: 'dental',
+        location: 'north',
+        date: '2026-12-01',
+        time: '10:30',
+        name: `Customer ${i}`,
+        email: `customer${i}@example.com`,
+        phone: '+44 20 7946 0000',
+        more_details: 'x'.repeat(200),
+        nonce: `n${i}`,
+      },
     },
-  }),
+    publicKey,
+  ),
 )
 const bodies = fixtures.map((f) => f.body)
-
-function decryptResponse(text, { aesKey, iv }) {
-  const sealed = Buffer.from(text, 'base64')
-  const decipher = createDecipheriv(
-    'aes-128-gcm',
-    aesKey,
-    iv.map((b) => ~b),
-  )
-  decipher.setAuthTag(sealed.subarray(-16))
-  return JSON.parse(Buffer.concat([decipher.update(sealed.subarray(0, -16)), decipher.final()]).toString('utf8'))
-}
 
 // ---- one server at a time ----
 function startServer(mode, env) {
@@ -109,7 +89,7 @@ async function verify(url) {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i] })
     const text = await res.text()
     if (res.status !== 200) throw new Error(`verification request answered HTTP ${res.status}`)
-    const answer = decryptResponse(text, fixtures[i])
+    const answer = openAnswer(text, fixtures[i])
     if (answer.screen !== 'SUMMARY' || answer.data?.echo !== `n${i}`)
       throw new Error(`verification: unexpected response ${JSON.stringify(answer).slice(0, 120)}`)
   }

@@ -4,13 +4,15 @@
 // the server's event-loop p99 and RSS at start, middle and end (goal: 0 errors, end RSS ≤ middle + 10 %).
 // Options: --requests N, --concurrency C, --json (one JSON summary line on stdout).
 import { spawn } from 'node:child_process'
-import { constants, createCipheriv, createDecipheriv, createHmac, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto'
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+
+import { openAnswer, sealRequest } from './whatsapp-side.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({ options: { requests: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } } })
@@ -61,16 +63,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
 
 /** One encrypted, signed request; resolves the decrypted answer (or throws with what went wrong). */
 function roundTrip(url, payload) {
-  const aesKey = randomBytes(16)
-  const iv = randomBytes(16)
-  const cipher = createCipheriv('aes-128-gcm', aesKey, iv)
-  const data = Buffer.concat([cipher.update(JSON.stringify(payload)), cipher.final(), cipher.getAuthTag()])
-  const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey)
-  const body = JSON.stringify({
-    encrypted_flow_data: data.toString('base64'),
-    encrypted_aes_key: wrapped.toString('base64'),
-    initial_vector: iv.toString('base64'),
-  })
+  const { body, aesKey, iv } = sealRequest(payload, publicKey)
   const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -83,10 +76,7 @@ function roundTrip(url, payload) {
           const text = Buffer.concat(chunks).toString()
           if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 80)}`))
           try {
-            const bytes = Buffer.from(text, 'base64')
-            const d = createDecipheriv('aes-128-gcm', aesKey, Buffer.from(iv.map((b) => b ^ 0xff)))
-            d.setAuthTag(bytes.subarray(-16))
-            resolve(JSON.parse(Buffer.concat([d.update(bytes.subarray(0, -16)), d.final()]).toString()))
+            resolve(openAnswer(text, { aesKey, iv }))
           } catch (e) {
             reject(new Error(`answer did not decrypt: ${e.message}`))
           }

@@ -1,17 +1,16 @@
 // Helpers for the CLI and example tests: run `node dist/cli/main.js` for real, wait for printed URLs, mock servers,
-// and a minimal WhatsApp-side request encrypter (node:crypto) for raw HTTP requests on fresh connections.
+// and raw HTTP requests on fresh connections, sealed and opened with the node:crypto reference (reference.mjs).
 import { spawn } from 'node:child_process'
-import { constants, createCipheriv, createDecipheriv, publicEncrypt, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest, createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { openResponse, sealWithNodeCrypto } from './reference.mjs'
 
 export const root = fileURLToPath(new URL('../../', import.meta.url))
 export const cliPath = join(root, 'dist/cli/main.js')
 
-/** Environment for children: the test's secrets only, never inherited ones. */
 /** The variables that configure the package from the environment: tests start without them. */
 export const CONFIG_VARS = [
   'WA_FLOWS_PRIVATE_KEY',
@@ -22,6 +21,7 @@ export const CONFIG_VARS = [
   'WA_FLOWS_ACCESS_TOKEN',
 ]
 
+/** Environment for children: the test's secrets only, never inherited ones. */
 export function cleanEnv(extra = {}) {
   const env = { ...process.env, NODE_ENV: 'test' }
   for (const k of [...CONFIG_VARS, 'WA_FLOWS_DEBUG', 'WA_FLOWS_DEV_KEYS', 'PORT', 'HOST']) delete env[k]
@@ -121,16 +121,7 @@ export async function mockServer(t, respond) {
 
 /** Encrypts `payload` as WhatsApp does and POSTs it on a new connection; resolves { status, response }. */
 export function postEncrypted(url, publicKeyPem, payload) {
-  const aesKey = randomBytes(16)
-  const iv = randomBytes(16)
-  const cipher = createCipheriv('aes-128-gcm', aesKey, iv)
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final(), cipher.getAuthTag()])
-  const wrapped = publicEncrypt({ key: publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aesKey)
-  const body = JSON.stringify({
-    encrypted_flow_data: sealed.toString('base64'),
-    encrypted_aes_key: wrapped.toString('base64'),
-    initial_vector: iv.toString('base64'),
-  })
+  const { aesKey, iv, json: body } = sealWithNodeCrypto(payload, { publicKey: publicKeyPem })
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
@@ -141,14 +132,7 @@ export function postEncrypted(url, publicKeyPem, payload) {
         res.on('data', (d) => (text += d))
         res.on('end', () => {
           if (res.statusCode !== 200) return resolve({ status: res.statusCode, response: text })
-          const s = Buffer.from(text, 'base64')
-          const d = createDecipheriv(
-            'aes-128-gcm',
-            aesKey,
-            iv.map((b) => ~b),
-          )
-          d.setAuthTag(s.subarray(-16))
-          resolve({ status: 200, response: JSON.parse(Buffer.concat([d.update(s.subarray(0, -16)), d.final()]).toString('utf8')) })
+          resolve({ status: 200, response: openResponse(aesKey, iv, text) })
         })
       },
     )
